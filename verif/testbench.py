@@ -1,0 +1,167 @@
+"""The generic cocotb testbench: driven only by manifest.json and the DAIS binaries of a project.
+
+Bulk work first (stimulus, golden outputs, packing into port words); then a tight loop with one write of
+the input port and one read of the output port per clock, comparing packed words. Lanes are decoded only
+when a word mismatches.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .config import TbConfig
+from .golden import GoldenModel
+from .manifest import Manifest, load_manifest
+from .report import Mismatch, format_report
+from .stimulus import make_stimulus, pack_words
+
+log = logging.getLogger("da4ml.verif")
+
+
+def _port_handle(dut: Any, name: str, width: int, what: str) -> Any:
+    try:
+        h = getattr(dut, name)
+    except AttributeError:
+        raise AssertionError(
+            f"top module {dut._name} has no port {name!r} ({what} in manifest.json); the RTL and manifest disagree"
+        ) from None
+    if len(h) != width:
+        raise AssertionError(f"port {name} is {len(h)} bits wide, manifest.json says {width}; regenerate the project")
+    return h
+
+
+def _binstr_reader(handle: Any) -> Callable[[], str]:
+    """The cheapest read of a port as an MSB-first string of 0/1/X/Z (uppercased only when not 0/1)."""
+    raw = getattr(getattr(handle, "_handle", None), "get_signal_val_binstr", None)
+    if raw is not None:
+        return raw
+    return lambda: str(handle.value)
+
+
+def _drive_values(words: list[int], width: int) -> list[Any]:
+    # cocotb writes ints of <= 32 bits directly; wider ports take a binary string (precomputed here).
+    if width <= 32:
+        return words
+    return [format(w, f"0{width}b") for w in words]
+
+
+async def run_testbench(dut: Any, project_dir: str | Path) -> None:
+    """Verify the DUT against the DAIS interpreter; raise AssertionError with a report on any mismatch."""
+    import cocotb
+    from cocotb.clock import Clock
+    from cocotb.triggers import FallingEdge, Timer
+    from cocotb.utils import get_sim_time
+
+    m: Manifest = load_manifest(project_dir)
+    cfg = TbConfig.from_env(default_seed=int(cocotb.RANDOM_SEED))
+    t0 = time.perf_counter()
+    golden = GoldenModel(m)
+    rng = np.random.default_rng(cfg.seed)
+    stim = make_stimulus(m.input_port.lanes, cfg.n_samples, rng)
+    expected = golden.expected_lanes(stim)
+    drive = _drive_values(pack_words(stim, m.input_port), m.input_port.width)
+    exp_words = pack_words(expected, m.output_port)
+    t_prep = time.perf_counter() - t0
+    log.info(
+        "da4ml.verif: %s, %d samples, seed %d, latency %d, golden: %s, prep %.3f s",
+        m.top, cfg.n_samples, cfg.seed, m.latency_cycles, golden.backend, t_prep,
+    )
+
+    inp = _port_handle(dut, m.input_port.name, m.input_port.width, "input_port")
+    out = _port_handle(dut, m.output_port.name, m.output_port.width, "output_port")
+    read = _binstr_reader(out)
+    n = cfg.n_samples
+    max_bad = max(cfg.max_mismatches, 1)
+    bad: list[Mismatch] = []
+    lat = m.latency_cycles
+    t1 = time.perf_counter()
+    if lat > 0:
+        clk = getattr(dut, m.clock)
+        clock = Clock(clk, m.clock_period_ns, unit="ns", impl="gpi")
+        clk.value = 0
+        inp.value = drive[0]
+        await Timer(1, unit="step")  # let the X->0 change of clk pass: it must not count as a falling edge
+        t_start = get_sim_time("ps")
+        clock.start(start_high=False)  # rising edge c at (c + 1/2) periods; outputs sampled on falling edges
+        falling = FallingEdge(clk)
+        n_cycles = n + lat - 1
+        # At falling edge c the last rising edge is c: the output holds sample c - lat + 1.
+        for c in range(n_cycles):
+            await falling
+            s = c - lat + 1
+            if s >= 0:
+                raw = read()
+                try:
+                    ok = int(raw, 2) == exp_words[s]
+                except ValueError:  # X / Z bits
+                    ok = False
+                if not ok:
+                    bad.append(Mismatch(s, c, get_sim_time("ns"), raw.upper()))
+                    if len(bad) >= max_bad:
+                        break
+            if c + 1 < n:
+                inp.value = drive[c + 1]
+        clock.stop()
+        # Guard the alignment: falling edge c must have come at (c + 1) clock periods.
+        elapsed = get_sim_time("ps") - t_start
+        period_ps = round(m.clock_period_ns * 1000)
+        last = bad[-1].cycle if len(bad) >= max_bad else n_cycles - 1
+        if elapsed != (last + 1) * period_ps:
+            raise RuntimeError(
+                f"testbench clock alignment broken: falling edge {last} at {elapsed} ps, expected "
+                f"{(last + 1) * period_ps} ps; please report this da4ml.verif bug"
+            )
+    else:
+        settle = Timer(m.clock_period_ns, unit="ns")
+        for s in range(n):
+            inp.value = drive[s]
+            await settle
+            raw = read()
+            try:
+                ok = int(raw, 2) == exp_words[s]
+            except ValueError:
+                ok = False
+            if not ok:
+                bad.append(Mismatch(s, s, get_sim_time("ns"), raw.upper()))
+                if len(bad) >= max_bad:
+                    break
+    t_loop = time.perf_counter() - t1
+    n_checked = (bad[-1].sample + 1) if len(bad) >= max_bad else n
+    stats: dict[str, Any] = {
+        "top": m.top,
+        "sim": cfg.sim,
+        "seed": cfg.seed,
+        "n_samples": n,
+        "n_checked": n_checked,
+        "latency_cycles": m.latency_cycles,
+        "golden": golden.backend,
+        "prep_s": round(t_prep, 6),
+        "loop_s": round(t_loop, 6),
+        "samples_per_s_loop": round(n_checked / t_loop, 1) if t_loop > 0 else None,
+        "n_mismatches": len(bad),
+        "first_mismatch": None,
+        "report": "",
+    }
+    report = ""
+    if bad:
+        report = format_report(
+            m, bad, stim, exp_words, n_checked=n_checked, seed=cfg.seed, sim=cfg.sim,
+            waves_path=cfg.waves_path, repro=cfg.repro, max_mismatches=max_bad,
+        )
+        f = bad[0]
+        stats["first_mismatch"] = {"sample": f.sample, "cycle": f.cycle, "time_ns": f.time_ns, "xz": f.has_xz}
+        stats["report"] = report
+    if cfg.report_path:
+        Path(cfg.report_path).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
+    log.info(
+        "da4ml.verif: checked %d samples in %.3f s (%.0f samples/s in the loop)",
+        n_checked, t_loop, n_checked / t_loop if t_loop > 0 else float("nan"),
+    )
+    if bad:
+        raise AssertionError("\n" + report)

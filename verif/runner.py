@@ -218,7 +218,7 @@ def run(
         t0 = time.perf_counter()
         try:
             runner.build(
-                verilog_sources=[str(p) for p in m.hdl_files], hdl_toplevel=m.top, build_dir=bdir,
+                sources=[str(p) for p in m.hdl_files], hdl_toplevel=m.top, build_dir=bdir,
                 timescale=TIMESCALE, waves=waves, build_args=build_args, always=True, log_file=build_log,
             )
         except (RuntimeError, SystemExit, OSError) as e:

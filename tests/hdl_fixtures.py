@@ -115,11 +115,10 @@ def make_ring_layer(prj: Path, n: int, latency: int = 2, top: str | None = None)
     if latency == 2:
         lines += [f"    reg [{in_w - 1}:0] inp_r;", "    always @(posedge clk) inp_r <= model_inp;"]
         src = "inp_r"
+    lines += [f"    wire [7:0] x{j} = {src}[{8 * j + 7}:{8 * j}];  // op {j}" for j in range(n)]
     for j in range(n):
         jb = (j + 1) % n
-        a, sa = f"{src}[{8 * j + 7}:{8 * j}]", f"{src}[{8 * j + 7}]"
-        b, sb = f"{src}[{8 * jb + 7}:{8 * jb}]", f"{src}[{8 * jb + 7}]"
-        lines.append(f"    wire [9:0] y{j} = {{{{2{{{sa}}}}}, {a}}} - {{{sb}, {b}, 1'b0}};  // op {n + j}")
+        lines.append(f"    wire [9:0] y{j} = {{{{2{{x{j}[7]}}}}, x{j}}} - {{x{jb}[7], x{jb}, 1'b0}};  // op {n + j}")
     lines.append(f"    wire [{out_w - 1}:0] y = {{{', '.join(f'y{j}' for j in reversed(range(n)))}}};")
     if latency:
         lines += [f"    reg [{out_w - 1}:0] out_r;", "    always @(posedge clk) out_r <= y;", "    assign model_out = out_r;"]

@@ -9,6 +9,10 @@ NATIVE_SOURCES := $(shell find native -name '*.cpp' -o -name '*.hpp' 2>/dev/null
 PYTEST_WORKERS ?= 2
 DESIGN ?=
 SIM ?=
+SEED ?=
+N_SAMPLES ?=
+WAVES ?= 0
+MAX_MISMATCHES ?=
 
 .PHONY: help demo test test-fast regression sim simulators bench clean distclean
 
@@ -17,7 +21,8 @@ help:
 	@echo "make test        the full test suite (unit, property, fuzz, HDL regression)"
 	@echo "make test-fast   tests that need no HDL simulator"
 	@echo "make regression  only the HDL regression (SIM=icarus|verilator to pick one)"
-	@echo "make sim DESIGN=<project dir> [SIM=icarus|verilator]   run a project's cocotb testbench"
+	@echo "make sim DESIGN=<project dir> [SIM=icarus|verilator] [SEED=n] [N_SAMPLES=n] [WAVES=1] [MAX_MISMATCHES=n]"
+	@echo "                 run a generated project's cocotb testbench"
 	@echo "make bench       the benchmarks in bench/"
 	@echo "make clean       remove build outputs (keeps .venv)"
 
@@ -53,7 +58,9 @@ regression: $(INSTALLED) simulators
 
 sim: $(INSTALLED) simulators
 	@test -n "$(DESIGN)" || { echo "usage: make sim DESIGN=<project dir> [SIM=icarus|verilator]" >&2; exit 2; }
-	$(PY) -m da4ml.verif run $(DESIGN) $(if $(SIM),--sim $(SIM))
+	$(PY) -m da4ml.verif run $(DESIGN) $(if $(SIM),--sim $(SIM)) $(if $(SEED),--seed $(SEED)) \
+	  $(if $(N_SAMPLES),--n-samples $(N_SAMPLES)) $(if $(MAX_MISMATCHES),--max-mismatches $(MAX_MISMATCHES)) \
+	  $(if $(filter 1 yes true,$(WAVES)),--waves)
 
 bench: $(INSTALLED)
 	$(PY) bench/interpreter.py

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -14,17 +14,9 @@ from .stimulus import lanes_to_real, real_to_lanes
 log = logging.getLogger(__name__)
 
 
-class _Stage(Protocol):
-    def predict(self, x: np.ndarray) -> np.ndarray: ...
-
-
 def _load_stages(manifest: Manifest) -> tuple[list[Any], str]:
-    try:
-        from da4ml.ir import CombLogic  # the C++ DAIS interpreter
-    except ImportError:
-        from ._ref_dais import load_ref_program
+    from da4ml.ir import CombLogic  # the C++ DAIS interpreter
 
-        return [load_ref_program(p) for p in manifest.dais], "stand-in exact-integer evaluator (da4ml.ir missing)"
     return [CombLogic.load_binary(p) for p in manifest.dais], "da4ml.ir.CombLogic.predict"
 
 

@@ -1,7 +1,7 @@
-"""Tiny exact-integer DAIS evaluator for a subset of opcodes (stand-in until da4ml.ir's interpreter is built).
+"""Tiny exact-integer DAIS evaluator for a subset of opcodes: an independent cross-check of the C++
+interpreter on the HDL fixtures (it was da4ml.verif's stand-in golden model before da4ml.ir landed).
 
-Used by golden.py only when da4ml.ir.CombLogic is not importable. Same interface as CombLogic.predict:
-real inputs in, real outputs out (float64, exact for the <= 53-bit values of the test fixtures).
+Same interface as CombLogic.predict: real inputs in, real outputs out (float64, exact for <= 53-bit values).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class RefProgram:
             if opcode not in _SUPPORTED:
                 raise NotImplementedError(
                     f"{name}: op {t} has opcode {opcode}, which the stand-in evaluator does not implement; "
-                    "build da4ml (pip install -e .) so that da4ml.ir.CombLogic.predict is available"
+                    "extend tests/dais_ref.py or use da4ml.ir.CombLogic.predict"
                 )
             data = ((hi & 0xFFFFFFFF) << 32) | (lo & 0xFFFFFFFF)
             if data >> 63:

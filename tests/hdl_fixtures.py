@@ -22,7 +22,11 @@ INPUT, ADD, SUB, ADD_CONST = -1, 0, 1, 4
 
 
 def encode_dais(
-    n_in: int, inp_shifts: list[int], ops: list[tuple[int, ...]], out_idxs: list[int], out_shifts: list[int],
+    n_in: int,
+    inp_shifts: list[int],
+    ops: list[tuple[int, ...]],
+    out_idxs: list[int],
+    out_shifts: list[int],
     out_negs: list[int],
 ) -> bytes:
     """DAIS binary (spec version 1) of a table-free program."""
@@ -121,7 +125,11 @@ def make_ring_layer(prj: Path, n: int, latency: int = 2, top: str | None = None)
         lines.append(f"    wire [9:0] y{j} = {{{{2{{x{j}[7]}}}}, x{j}}} - {{x{jb}[7], x{jb}, 1'b0}};  // op {n + j}")
     lines.append(f"    wire [{out_w - 1}:0] y = {{{', '.join(f'y{j}' for j in reversed(range(n)))}}};")
     if latency:
-        lines += [f"    reg [{out_w - 1}:0] out_r;", "    always @(posedge clk) out_r <= y;", "    assign model_out = out_r;"]
+        lines += [
+            f"    reg [{out_w - 1}:0] out_r;",
+            "    always @(posedge clk) out_r <= y;",
+            "    assign model_out = out_r;",
+        ]
     else:
         lines.append("    assign model_out = y;")
     lines += ["endmodule", "`default_nettype wire", ""]
@@ -131,5 +139,7 @@ def make_ring_layer(prj: Path, n: int, latency: int = 2, top: str | None = None)
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--regenerate"]:
-        sys.exit("usage: python tests/hdl_fixtures.py --regenerate   (rewrites tests/data/hdl/*/model.dais, manifest.json)")
+        sys.exit(
+            "usage: python tests/hdl_fixtures.py --regenerate   (rewrites tests/data/hdl/*/model.dais, manifest.json)"
+        )
     regenerate_addsub()

@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from da4ml.verif import run
 
 DATA = Path(__file__).parent / "data" / "hdl"
@@ -22,3 +21,31 @@ def test_fixture_passes(design: str, hdl_sim: str, hdl_build_dir: Path) -> None:
     props = {p.get("name"): p.get("value") for p in ET.parse(res.results_xml).getroot().iter("property")}
     assert props["seed"] == "1234" and props["sim"] == hdl_sim
     assert res.build_dir == hdl_build_dir.resolve()
+
+
+@pytest.mark.parametrize("reset", ["rst", "rst_n"])
+def test_design_with_reset(reset: str, one_hdl_sim: str, tmp_path: Path) -> None:
+    """A design with a synchronous reset: the testbench holds it (polarity from the name), then releases it.
+
+    Registers held in reset output zero, so a reset left asserted (or the wrong polarity) fails the run.
+    """
+    import json
+    import shutil
+
+    prj = tmp_path / "addsub_pipe"
+    shutil.copytree(DATA / "addsub_pipe", prj, ignore=shutil.ignore_patterns("sim_build"))
+    src = prj / "src" / "addsub_pipe.v"
+    active = f"!{reset}" if reset.endswith("_n") else reset
+    text = src.read_text()
+    text = text.replace("input  wire        clk,", f"input  wire        clk,\n    input  wire        {reset},")
+    text = text.replace(
+        "        inp_r <= model_inp;\n        out_r <= {y3, y2, y1, y0};",
+        f"        inp_r <= {active} ? 11'd0 : model_inp;\n        out_r <= {active} ? 30'd0 : {{y3, y2, y1, y0}};",
+    )
+    assert text.count(reset) == 3
+    src.write_text(text)
+    man = json.loads((prj / "manifest.json").read_text())
+    man["reset"] = reset
+    (prj / "manifest.json").write_text(json.dumps(man, sort_keys=True, indent=2) + "\n")
+    res = run(prj, one_hdl_sim, seed=5, n_samples=500, build_dir=tmp_path / "build")
+    assert res.passed, res.summary()

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from da4ml.verif import run
 
 DATA = Path(__file__).parent / "data" / "hdl"

@@ -59,8 +59,14 @@ def _run(a: argparse.Namespace) -> int:
     from .runner import run
 
     res = run(
-        a.project_dir, a.sim, seed=a.seed, n_samples=a.n_samples, waves=a.waves or a.view,
-        max_mismatches=a.max_mismatches, build_dir=a.build_dir, results_xml=a.results_xml,
+        a.project_dir,
+        a.sim,
+        seed=a.seed,
+        n_samples=a.n_samples,
+        waves=a.waves or a.view,
+        max_mismatches=a.max_mismatches,
+        build_dir=a.build_dir,
+        results_xml=a.results_xml,
     )
     print(res.summary(), flush=True)
     if a.view and res.waves_path and res.waves_path.is_file():

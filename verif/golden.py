@@ -42,9 +42,7 @@ class GoldenModel:
                 )
         self.sha_ok = not manifest.program_sha256 or manifest.program_sha256 == program_sha256(manifest)
         if not self.sha_ok:
-            log.warning(
-                "program_sha256 in manifest.json does not match the DAIS binaries: the project may be stale"
-            )
+            log.warning("program_sha256 in manifest.json does not match the DAIS binaries: the project may be stale")
 
     def expected_lanes(self, inp_lanes: np.ndarray) -> np.ndarray:
         """Input lane integers ``(n, n_in)`` -> expected output lane integers ``(n, n_out)``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +119,7 @@ def _port(raw: dict[str, Any], port_key: str, lanes_key: str, path: Path) -> Por
         )
         lanes.append(lane)
     used = sorted((la.offset, la.offset + la.width) for la in lanes if la.width > 0)
-    for (a0, a1), (b0, _) in zip(used, used[1:]):
+    for (_, a1), (b0, _) in itertools.pairwise(used):
         _require(a1 <= b0, path, f"{lanes_key}: lanes overlap at bit {b0} (lane bit ranges must be disjoint)")
     return Port(p["name"], width, tuple(lanes))
 

@@ -104,9 +104,7 @@ def format_report(
     lines.append(f"  lanes          : {len(lanes)} bad {lanes}, {good} good")
     lines.append(f"  expected word  : 0x{exp:x}")
     lines.append(f"  actual word    : {m.actual} (binary, MSB first)")
-    inp = ", ".join(
-        f"x{la.lane}={_fmt_lane(int(v), la)}" for la, v in zip(manifest.input_port.lanes, stim[m.sample])
-    )
+    inp = ", ".join(f"x{la.lane}={_fmt_lane(int(v), la)}" for la, v in zip(manifest.input_port.lanes, stim[m.sample]))
     lines.append(f"  input vector   : [{inp}]")
     hint = latency_hint(m, exp_words, manifest)
     if hint:

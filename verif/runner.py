@@ -42,6 +42,7 @@ class RunResult:
     results_xml: Path
     waves_path: Path | None
     repro: str
+    top: str = ""
     report: str = ""  # mismatch report ('' when passed)
     stats: dict[str, Any] = field(default_factory=dict)  # written by the testbench
     error: str = ""  # build / simulator / harness failure, when no report explains the failure
@@ -52,8 +53,10 @@ class RunResult:
         status = "PASS" if self.passed else "FAIL"
         checked = self.stats.get("n_checked", 0)
         lines = [
-            f"da4ml.verif {status}: {self.project_dir.name} on {self.sim}, {checked}/{self.n_samples} samples "
-            f"checked, seed {self.seed}",
+            (
+                f"da4ml.verif {status}: {self.top} ({self.project_dir}) on {self.sim}, "
+                f"{checked}/{self.n_samples} samples checked, seed {self.seed}"
+            ),
             f"  results.xml : {self.results_xml}",
             f"  waveform    : {self.waves_path if self.waves_path else 'not recorded (--waves / WAVES=1)'}",
             f"  reproduce   : {self.repro}",
@@ -122,12 +125,11 @@ def _write_failure_xml(results_xml: Path, name: str, message: str) -> None:
     ET.ElementTree(suites).write(results_xml, encoding="utf-8", xml_declaration=True)
 
 
-class _CommandLog(logging.Handler):
-    """Captures the commands cocotb_tools runs ("Running command ..."), to name them in error messages."""
+class _CommandCapture(logging.Handler):
+    """Collects the commands cocotb_tools runs ("Running command ..."), to name them in error messages."""
 
-    def __init__(self, sim: str) -> None:
+    def __init__(self) -> None:
         super().__init__(logging.INFO)
-        self.logger = logging.getLogger({"icarus": "Icarus", "verilator": "Verilator"}.get(sim, sim))
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -135,12 +137,16 @@ class _CommandLog(logging.Handler):
         if msg.startswith("Running command "):
             self.lines.append(msg[len("Running command ") :])
 
-    def __enter__(self) -> _CommandLog:
-        self.logger.addHandler(self)
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self)
+@contextlib.contextmanager
+def _command_log(sim: str) -> Iterator[list[str]]:
+    logger = logging.getLogger({"icarus": "Icarus", "verilator": "Verilator"}.get(sim, sim))
+    handler = _CommandCapture()
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
 
 
 def _results(results_xml: Path) -> tuple[int, int]:
@@ -193,11 +199,16 @@ def run(
     for p in (rxml, report_path):
         p.unlink(missing_ok=True)
     cfg = TbConfig(
-        seed=seed, n_samples=n_samples, max_mismatches=max_mismatches, sim=sim,
-        waves_path=str(waves_path or ""), repro=repro, report_path=str(report_path),
+        seed=seed,
+        n_samples=n_samples,
+        max_mismatches=max_mismatches,
+        sim=sim,
+        waves_path=str(waves_path or ""),
+        repro=repro,
+        report_path=str(report_path),
     )
     module, sys_path, module_env = _test_module(m)
-    result = RunResult(False, sim, seed, n_samples, m.project_dir, bdir, rxml, waves_path, repro)
+    result = RunResult(False, sim, seed, n_samples, m.project_dir, bdir, rxml, waves_path, repro, m.top)
     log.info("da4ml.verif: %s on %s (%s), seed %d, %d samples", m.top, sim, sim_env.description, seed, n_samples)
 
     build_args: list[str] = []
@@ -212,17 +223,23 @@ def run(
     elif waves_path:
         plusargs = [f"+dumpfile_path={waves_path}"]
 
-    with _patched_env(sim_env, waves, sys_path), _CommandLog(sim) as commands:
+    with _patched_env(sim_env, waves, sys_path), _command_log(sim) as commands:
         runner = get_runner(sim)
         build_log = bdir / "build.log"
         t0 = time.perf_counter()
         try:
             runner.build(
-                sources=[str(p) for p in m.hdl_files], hdl_toplevel=m.top, build_dir=bdir,
-                timescale=TIMESCALE, waves=waves, build_args=build_args, always=True, log_file=build_log,
+                sources=[str(p) for p in m.hdl_files],
+                hdl_toplevel=m.top,
+                build_dir=bdir,
+                timescale=TIMESCALE,
+                waves=waves,
+                build_args=build_args,
+                always=True,
+                log_file=build_log,
             )
         except (RuntimeError, SystemExit, OSError) as e:
-            cmd = commands.lines[-1] if commands.lines else "(no command ran)"
+            cmd = commands[-1] if commands else "(no command ran)"
             result.error = (
                 f"{sim} build of {m.top} failed ({e})\n  command: {cmd}\n  working directory: {bdir}\n"
                 f"  log: {build_log}\n{_tail(build_log)}"
@@ -234,9 +251,18 @@ def run(
         exit_code = 0
         try:
             runner.test(
-                test_module=module, hdl_toplevel=m.top, hdl_toplevel_lang="verilog", build_dir=bdir,
-                test_dir=bdir, results_xml=str(rxml), seed=seed, extra_env={**cfg.to_env(), **module_env},
-                waves=waves, test_args=test_args, plusargs=plusargs, timescale=TIMESCALE,
+                test_module=module,
+                hdl_toplevel=m.top,
+                hdl_toplevel_lang="verilog",
+                build_dir=bdir,
+                test_dir=bdir,
+                results_xml=str(rxml),
+                seed=seed,
+                extra_env={**cfg.to_env(), **module_env},
+                waves=waves,
+                test_args=test_args,
+                plusargs=plusargs,
+                timescale=TIMESCALE,
             )
         except SystemExit as e:  # cocotb_tools exits on simulator failure (and, under pytest, on test failure)
             exit_code = e.code if isinstance(e.code, int) else 1
@@ -249,7 +275,9 @@ def run(
         result.stats = json.loads(report_path.read_text())
         result.report = result.stats.get("report", "")
     if not rxml.is_file():
-        result.error = result.error or f"the simulator produced no results file (exit code {exit_code}); see the log above"
+        result.error = (
+            result.error or f"the simulator produced no results file (exit code {exit_code}); see the log above"
+        )
         _write_failure_xml(rxml, m.top, result.error)
         return result
     n_tests, n_failed = _results(rxml)

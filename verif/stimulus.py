@@ -36,13 +36,13 @@ def make_stimulus(lanes: Sequence[Lane], n_samples: int, rng: np.random.Generato
 
 def lanes_to_real(values: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
     """Lane integers -> real values ``v * 2**-f`` (exact in float64 for widths <= 53)."""
-    scale = np.array([2.0 ** -la.f for la in lanes], dtype=np.float64)
+    scale = np.array([2.0**-la.f for la in lanes], dtype=np.float64)
     return values.astype(np.float64) * scale
 
 
 def real_to_lanes(values: np.ndarray, lanes: Sequence[Lane], what: str) -> np.ndarray:
     """Real values -> lane integers ``x * 2**f``; refuse values off the lane's grid or out of its range."""
-    scale = np.array([2.0 ** la.f for la in lanes], dtype=np.float64)
+    scale = np.array([2.0**la.f for la in lanes], dtype=np.float64)
     scaled = np.asarray(values, dtype=np.float64) * scale
     ints = np.rint(scaled)
     bad = np.argwhere((ints != scaled) | ~np.isfinite(scaled))

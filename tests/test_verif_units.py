@@ -229,3 +229,16 @@ def test_fixture_manifests_match_the_program_types() -> None:
         comb = CombLogic.load_binary(m.dais[0])
         for lanes, kifs in ((m.input_port.lanes, comb.inp_kifs), (m.output_port.lanes, comb.out_kifs)):
             assert [(la.k, la.i, la.f) for la in lanes] == list(zip(*(a.tolist() for a in kifs)))
+
+
+def test_real_to_lanes_refuses_off_grid_and_out_of_range() -> None:
+    from da4ml.verif.stimulus import real_to_lanes
+
+    lanes = (Lane(0, 0, 6, 1, 3, 2), Lane(1, 6, 5, 0, 4, 1))
+    assert real_to_lanes(np.array([[-8.0, 15.5], [7.75, 0.0]]), lanes, "t").tolist() == [[-32, 31], [31, 0]]
+    with pytest.raises(ValueError, match=r"t: sample 1 lane 0 = 0\.125 is not a multiple of 2\*\*-2"):
+        real_to_lanes(np.array([[0.0, 0.0], [0.125, 0.0]]), lanes, "t")
+    with pytest.raises(ValueError, match=r"sample 0 lane 1 = 16\.0 \(integer 32\) lies outside \[0, 31\]"):
+        real_to_lanes(np.array([[0.0, 16.0]]), lanes, "t")
+    with pytest.raises(ValueError, match="is not a multiple"):
+        real_to_lanes(np.array([[np.nan, 0.0]]), lanes, "t")

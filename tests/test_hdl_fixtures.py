@@ -49,3 +49,16 @@ def test_design_with_reset(reset: str, one_hdl_sim: str, tmp_path: Path) -> None
     (prj / "manifest.json").write_text(json.dumps(man, sort_keys=True, indent=2) + "\n")
     res = run(prj, one_hdl_sim, seed=5, n_samples=500, build_dir=tmp_path / "build")
     assert res.passed, res.summary()
+
+
+def test_waves_are_fst(hdl_sim: str, tmp_path: Path) -> None:
+    from da4ml.verif import ToolError
+
+    try:
+        res = run(DATA / "addsub_comb", hdl_sim, seed=2, n_samples=50, waves=True, build_dir=tmp_path / "build")
+    except ToolError as e:  # Verilator's FST writer needs liblz4-dev
+        pytest.skip(str(e))
+    assert res.passed, res.summary()
+    assert res.waves_path is not None and res.waves_path.suffix == ".fst"
+    assert res.waves_path.is_file() and res.waves_path.stat().st_size > 100
+    assert str(res.waves_path) in res.summary()

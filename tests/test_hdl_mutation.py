@@ -97,3 +97,23 @@ def test_build_failure_names_command_and_log(one_hdl_sim: str, tmp_path: Path) -
     assert "build of addsub_pipe failed" in res.error and "command:" in res.error and "build.log" in res.error
     assert res.results_xml.is_file()  # JUnit results.xml always, with the error in it
     assert "build of addsub_pipe failed" in res.results_xml.read_text()
+
+
+def test_make_sim_exits_non_zero_on_failure(one_hdl_sim: str, tmp_path: Path) -> None:
+    """The per-design Makefile -> CLI -> runner path: a failing design gives a non-zero exit and the report."""
+    import subprocess
+    import sys
+
+    if shutil.which("make") is None:
+        pytest.skip("needs make")
+    prj = mutant(tmp_path, "addsub_comb", "y0 + 8'd3", "y0 + 8'd2")
+    args = [f"PYTHON={sys.executable}", f"SIM={one_hdl_sim}", "SEED=7", "N_SAMPLES=50", "MAX_MISMATCHES=3"]
+    proc = subprocess.run(["make", "-C", str(prj), "sim", *args], capture_output=True, text=True, check=False)
+    assert proc.returncode != 0
+    assert f"da4ml.verif FAIL: addsub_comb ({prj}) on {one_hdl_sim}, 3/50 samples checked, seed 7" in proc.stdout
+    assert "OUTPUT MISMATCH in addsub_comb" in proc.stdout and "first bad cycle 0," in proc.stdout
+    assert (prj / "sim_build" / one_hdl_sim / "results.xml").is_file()
+    clean = tmp_path / "clean"
+    shutil.copytree(DATA / "addsub_comb", clean, ignore=shutil.ignore_patterns("sim_build"))
+    ok = subprocess.run(["make", "-C", str(clean), "sim", *args], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stdout[-2000:] + ok.stderr[-2000:]

@@ -129,7 +129,7 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
         rst_on = 0 if reset_active_low(m.reset) else 1
     t1 = time.perf_counter()
     if lat > 0:
-        clk = getattr(dut, m.clock)
+        clk = _port_handle(dut, m.clock, 1, "clock")
         clock = Clock(clk, m.clock_period_ns, unit="ns", impl="gpi")
         clk.value = 0
         inp.value = drive[0]  # public, scheduled write: Icarus ignores an immediate write before time 0 settles

@@ -60,7 +60,11 @@ def random_program(n_ops: int = 10_000, n_in: int = 64, n_out: int = 64, seed: i
             if kif[0] + kif[1] + kif[2] > 20:  # keep widths realistic: requantize wide sums
                 ops.append((QUANT, len(ops) - 1, -1, 0, (kif[0], kif[1] - 6, kif[2] - 4)))
         elif code in (QUANT, RELU):
-            kif = (1 if code == QUANT else 0, ia - int(rng.integers(0, 2)), fa - int(rng.integers(0, 3)))  # f never grows: see report
+            kif = (
+                1 if code == QUANT else 0,
+                ia - int(rng.integers(0, 2)),
+                fa - int(rng.integers(0, 3)),
+            )  # f never grows: see report
             if sum(kif) < 1:
                 continue
             ops.append((code * int(rng.choice([1, -1])), a, -1, 0, kif))

@@ -83,8 +83,10 @@ def main() -> None:
     x = random_inputs(args.samples, interp.n_in, seed=args.seed)
     n_all = os.cpu_count() or 1
     counts = sorted({1, n_all})
-    print(f"program: {interp.n_ops} ops, {interp.n_in} inputs, {interp.n_out} outputs, {interp.n_slots} slots; "
-          f"{args.samples} samples; median of {args.repeats}")
+    print(
+        f"program: {interp.n_ops} ops, {interp.n_in} inputs, {interp.n_out} outputs, {interp.n_slots} slots; "
+        f"{args.samples} samples; median of {args.repeats}"
+    )
     ours = {}
     for n in counts:
         ours[n], y = time_ours(interp, x, n, args.repeats)
@@ -98,17 +100,29 @@ def main() -> None:
             words.tofile(bin_path)
             np.save(data_path, x)
             res = subprocess.run(
-                [published_python("0.6.0"), "-I", "-c", PUBLISHED_RUNNER, bin_path, data_path, str(args.repeats),
-                 json.dumps(counts)],
-                capture_output=True, text=True,
+                [
+                    published_python("0.6.0"),
+                    "-I",
+                    "-c",
+                    PUBLISHED_RUNNER,
+                    bin_path,
+                    data_path,
+                    str(args.repeats),
+                    json.dumps(counts),
+                ],
+                capture_output=True,
+                check=False,
+                text=True,
             )
             if res.returncode != 0:
                 sys.exit(f"published da4ml 0.6.0 runner failed:\n{res.stderr}")
             theirs = {int(k): statistics.median(v) for k, v in json.loads(res.stdout.strip().splitlines()[-1]).items()}
             y_theirs = np.load(str(data_path) + ".out.npy")
             print(f"outputs identical to published 0.6.0: {np.array_equal(y, y_theirs)}")
-    print(f"{'threads':>8} {'ours samples/s':>15} {'ours op-evals/s':>16}" +
-          (f" {'0.6.0 op-evals/s':>17} {'ratio':>6}" if theirs else ""))
+    print(
+        f"{'threads':>8} {'ours samples/s':>15} {'ours op-evals/s':>16}"
+        + (f" {'0.6.0 op-evals/s':>17} {'ratio':>6}" if theirs else "")
+    )
     for n in counts:
         rate = args.samples / ours[n]
         line = f"{n:>8} {rate:>15.3e} {rate * interp.n_ops:>16.3e}"

@@ -7,11 +7,9 @@ operand value (operand types are kept small), so every program is valid by const
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-
-import numpy as np
 
 import dais_words as dw
+import numpy as np
 from dais_words import Op, Prog
 
 Kif = tuple[int, int, int]
@@ -36,9 +34,16 @@ def values(kif: Kif) -> range:
     return range(lo, hi + 1)
 
 
-def kif_over(fn: Callable[..., int], f: int, *kifs: Kif) -> Kif:
-    """Minimal type of fn over every combination of operand values."""
-    results = [fn(*vs) for vs in itertools.product(*(values(k) for k in kifs))]
+def result_kif(opcode: int, data: int, f: int, *operands: Kif) -> Kif:
+    """Minimal type (with f fractional bits) of an op over every combination of its operands' values, found by
+    running the reference on a one-op program (operand t is input t, the op reads inputs 0 and 1)."""
+    ops = [Op(dw.INPUT, j, -1, 0, kif) for j, kif in enumerate(operands)]
+    ops.append(Op(opcode, 0, 1 if len(operands) > 1 else -1, data, (1, 60 - f, f)))
+    prog = Prog(len(operands), ops, [len(operands)])
+    results = [
+        dw.evaluate_values(prog, [v * 2.0 ** -kif[2] for v, kif in zip(vs, operands)])[-1]
+        for vs in itertools.product(*(values(k) for k in operands))
+    ]
     return kif_of_range(min(results), max(results), f)
 
 
@@ -71,8 +76,25 @@ class Builder:
         return Prog(n_in, self.ops, outs, self.inp_shifts, shifts, negs, self.tables, self.version)
 
 
-SPECIAL = [0.0, -0.0, 0.5, -0.5, 1e-300, -1e-300, 5e-324, -5e-324, 1e300, -1e300, 2.0**62, -(2.0**62),
-           2.0**63 + 2.0**11, 1.7976931348623157e308, -1.7976931348623157e308, 3.3, -3.3]
+SPECIAL = [
+    0.0,
+    -0.0,
+    0.5,
+    -0.5,
+    1e-300,
+    -1e-300,
+    5e-324,
+    -5e-324,
+    1e300,
+    -1e300,
+    2.0**62,
+    -(2.0**62),
+    2.0**63 + 2.0**11,
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    3.3,
+    -3.3,
+]
 
 
 def random_inputs(p: Prog, rng: np.random.Generator, n: int, special: bool = True) -> np.ndarray:
@@ -82,7 +104,7 @@ def random_inputs(p: Prog, rng: np.random.Generator, n: int, special: bool = Tru
     for op in p.ops:
         if op.opcode != dw.INPUT:
             continue
-        j, (k, i, f) = op.id0, op.kif
+        j, f = op.id0, op.kif[2]
         step = 2.0 ** -(p.inp_shifts[j] + f)
         lo, hi = dw.type_range(op.kif)
         on_grid = rng.integers(lo, hi + 1, n) * step

@@ -123,6 +123,19 @@ class RangeViolation(Exception):
 
 def evaluate(p: Prog, x: list[float]) -> list[float]:
     """Outputs for one sample, exactly per dais.md (floats only at the boundary)."""
+    buf = evaluate_values(p, x)
+    out = []
+    for o, sh, neg in zip(p.out_idxs, p.out_shifts, p.out_negs):
+        if o == -1:
+            out.append(0.0)
+            continue
+        v = -buf[o] if neg else buf[o]
+        out.append(float(Fraction(v) * Fraction(2) ** (sh - p.ops[o].kif[2])))
+    return out
+
+
+def evaluate_values(p: Prog, x: list[float]) -> list[int]:
+    """buf[t] of every op for one sample (integers in steps of each op's type)."""
     buf: list[int] = []
     for t, op in enumerate(p.ops):
         T = op.kif
@@ -191,14 +204,7 @@ def evaluate(p: Prog, x: list[float]) -> list[float]:
             if not tlo <= v <= thi:
                 raise RangeViolation(f"op {t}: {v} outside {T}")
         buf.append(v)
-    out = []
-    for o, sh, neg in zip(p.out_idxs, p.out_shifts, p.out_negs):
-        if o == -1:
-            out.append(0.0)
-            continue
-        v = -buf[o] if neg else buf[o]
-        out.append(float(Fraction(v) * Fraction(2) ** (sh - p.ops[o].kif[2])))
-    return out
+    return buf
 
 
 def evaluate_batch(p: Prog, x: np.ndarray) -> np.ndarray:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import dais_words as dw
 import numpy as np
 import pytest
-
-import dais_words as dw
-from dais_random import Builder, kif_of_range, kif_over, random_inputs, random_kif
+from dais_random import Builder, kif_of_range, random_inputs, random_kif, result_kif
 from dais_words import Op, Prog
+
 from da4ml._core import dais
 
 SEEDS = range(25)
@@ -54,12 +54,7 @@ def test_add_sub(seed: int, opcode: int) -> None:
         lo = int(rng.integers(-4, 5))
         F = max(A[2], B[2] - lo)
         f_t = F + int(rng.integers(-3, 3))  # drop or add fractional bits after the exact sum
-
-        def exact(x: int, y: int) -> int:
-            s = (x << (F - A[2])) + (1 if opcode == dw.ADD else -1) * (y << (F - B[2] + lo))
-            return dw.rescale(s, F, f_t)
-
-        b.add(Op(opcode, a, c, lo, kif_over(exact, f_t, A, B)))
+        b.add(Op(opcode, a, c, lo, result_kif(opcode, lo, f_t, A, B)))
     assert_matches(b.build(), rng)
 
 
@@ -80,8 +75,16 @@ def test_relu_quantize(seed: int, opcode: int) -> None:
 
 def test_relu_of_negative_fraction() -> None:
     """relu(-0.25) with fractional bits kept or dropped is 0, never -1 (the sign is tested before the drop)."""
-    p = Prog(1, [Op(dw.INPUT, 0, -1, 0, (1, 2, 2)), Op(dw.RELU, 0, -1, 0, (0, 2, 0)), Op(dw.RELU, 0, -1, 0, (0, 2, 3)),
-                 Op(dw.NEG_RELU, 0, -1, 0, (0, 2, 1))], [1, 2, 3])
+    p = Prog(
+        1,
+        [
+            Op(dw.INPUT, 0, -1, 0, (1, 2, 2)),
+            Op(dw.RELU, 0, -1, 0, (0, 2, 0)),
+            Op(dw.RELU, 0, -1, 0, (0, 2, 3)),
+            Op(dw.NEG_RELU, 0, -1, 0, (0, 2, 1)),
+        ],
+        [1, 2, 3],
+    )
     x = np.array([[-0.25], [0.75], [-3.5], [3.75]])
     ours, ref = run_both(p, x)
     np.testing.assert_array_equal(ours, ref)
@@ -98,7 +101,7 @@ def test_add_const(seed: int) -> None:
         f_t = A[2] + int(rng.integers(-2, 3))
         big = int(rng.integers(0, 2))  # constants that need the high data word
         data = int(rng.integers(-(2**45), 2**45)) if big else int(rng.integers(-100, 100))
-        b.add(Op(dw.ADD_CONST, a, -1, data, kif_over(lambda x: dw.rescale(x, A[2], f_t) + data, f_t, A)))
+        b.add(Op(dw.ADD_CONST, a, -1, data, result_kif(dw.ADD_CONST, data, f_t, A)))
     assert_matches(b.build(), rng)
 
 
@@ -134,7 +137,7 @@ def test_mul(seed: int) -> None:
         a, c = (int(v) for v in rng.integers(0, 4, 2))
         A, B = b.kif(a), b.kif(c)
         f_t = A[2] + B[2] - int(rng.integers(0, 2) * rng.integers(-2, 3))
-        b.add(Op(dw.MUL, a, c, 0, kif_over(lambda x, y: dw.rescale(x * y, A[2] + B[2], f_t), f_t, A, B)))
+        b.add(Op(dw.MUL, a, c, 0, result_kif(dw.MUL, 0, f_t, A, B)))
     assert_matches(b.build(), rng)
 
 
@@ -162,13 +165,7 @@ def test_bit_unary(seed: int, opcode: int) -> None:
     for sub in [dw.NOT, dw.ANY, dw.ALL] * 2:
         a = int(rng.integers(0, 4))
         A = b.kif(a)
-        m = (1 << (A[0] + A[1] + A[2])) - 1 if A[0] + A[1] + A[2] > 0 else 0
-
-        def exact(x: int) -> int:
-            s = -x if opcode == dw.NEG_BIT_UNARY else x
-            return (~s & m if A[0] == 0 else ~s) if sub == dw.NOT else int(s != 0) if sub == dw.ANY else int(s & m == m)
-
-        T = kif_over(exact, A[2], A) if sub == dw.NOT else (0, 1, 0)
+        T = result_kif(opcode, sub, A[2], A) if sub == dw.NOT else (0, 1, 0)
         b.add(Op(opcode, a, -1, sub, T))
     assert_matches(b.build(), rng)
 
@@ -185,21 +182,22 @@ def test_bit_binary(seed: int) -> None:
         negs = int(rng.integers(0, 4))
         hi = (which << 24) | negs
         F = max(A[2], B[2] - lo)
-
-        def exact(x: int, y: int) -> int:
-            p, q = (-x if negs & 1 else x), (-y if negs & 2 else y)
-            d = lo + A[2] - B[2]
-            p, q = (p, q << d) if d > 0 else (p << -d, q)
-            return p & q if which == dw.AND else p | q if which == dw.OR else p ^ q
-
-        b.add(Op(dw.BIT_BINARY, a, c, dw.pack(lo, hi), kif_over(exact, F, A, B)))
+        b.add(Op(dw.BIT_BINARY, a, c, dw.pack(lo, hi), result_kif(dw.BIT_BINARY, dw.pack(lo, hi), F, A, B)))
     assert_matches(b.build(), rng)
 
 
 def test_bit_not_signed_and_unsigned() -> None:
-    p = Prog(2, [Op(dw.INPUT, 0, -1, 0, (1, 3, 0)), Op(dw.INPUT, 1, -1, 0, (0, 3, 0)),
-                 Op(dw.BIT_UNARY, 0, -1, dw.NOT, (1, 3, 0)), Op(dw.BIT_UNARY, 1, -1, dw.NOT, (0, 3, 0)),
-                 Op(dw.NEG_BIT_UNARY, 1, -1, dw.NOT, (0, 3, 0))], [2, 3, 4])
+    p = Prog(
+        2,
+        [
+            Op(dw.INPUT, 0, -1, 0, (1, 3, 0)),
+            Op(dw.INPUT, 1, -1, 0, (0, 3, 0)),
+            Op(dw.BIT_UNARY, 0, -1, dw.NOT, (1, 3, 0)),
+            Op(dw.BIT_UNARY, 1, -1, dw.NOT, (0, 3, 0)),
+            Op(dw.NEG_BIT_UNARY, 1, -1, dw.NOT, (0, 3, 0)),
+        ],
+        [2, 3, 4],
+    )
     ours, ref = run_both(p, np.array([[5.0, 5.0], [-8.0, 0.0]]))
     np.testing.assert_array_equal(ours, ref)
     np.testing.assert_array_equal(ours, [[-6, 2, 4], [7, 7, 7]])
@@ -207,23 +205,40 @@ def test_bit_not_signed_and_unsigned() -> None:
 
 @pytest.mark.parametrize("seed", range(10))
 def test_mixed_chain_v0(seed: int) -> None:
-    """Spec version 0 runs every opcode up to LOOKUP, chained through each other's types."""
+    """A spec-version-0 program chaining the version-0 opcodes through each other's types."""
     rng = np.random.default_rng(seed)
     b = inputs(rng, 3)
     b.version = 0
-    a = b.add(Op(dw.QUANT, 0, -1, 0, (1, 3, 1)))
-    c = b.add(Op(dw.RELU, 1, -1, 0, (0, 3, 1)))
-    s = b.add(Op(dw.SUB, a, c, 1, kif_over(lambda x, y: x - (y << 1), 1, (1, 3, 1), (0, 3, 1))))
-    b.add(Op(dw.NEG_MUX, s, a, dw.pack(2, 1), (1, 6, 1)))
+    q, r = (1, 3, 1), (0, 3, 1)
+    a = b.add(Op(dw.QUANT, 0, -1, 0, q))
+    c = b.add(Op(dw.RELU, 1, -1, 0, r))
+    s = b.add(Op(dw.SUB, a, c, 1, result_kif(dw.SUB, 1, 1, q, r)))
+    m = b.add(Op(dw.NEG_MUX, s, a, dw.pack(2, 1), (1, 6, 1)))
+    k = b.add(Op(dw.ADD_CONST, a, -1, -(2**33), result_kif(dw.ADD_CONST, -(2**33), 1, q)))
+    p = b.add(Op(dw.MUL, a, c, 0, result_kif(dw.MUL, 0, 2, q, r)))
+    b.tables.append([int(v) for v in rng.integers(-100, 100, 32)])
+    b.add(Op(dw.LOOKUP, a, -1, 0, (1, 7, 0)))
+    b.add(Op(dw.CONST, -1, -1, 3, (0, 2, 0)))
+    b.add(Op(dw.NEG_QUANT, m, -1, 0, (1, 4, 0)))
+    assert k and p
     assert_matches(b.build(), rng)
 
 
 def test_wide_values_near_62_bits() -> None:
     """Values up to 62 bits stay exact in the interpreter (outputs are then rounded to double once)."""
     big = (1, 55, 5)
-    p = Prog(2, [Op(dw.INPUT, 0, -1, 0, big), Op(dw.INPUT, 1, -1, 0, big), Op(dw.ADD, 0, 1, 0, (1, 56, 5)),
-                 Op(dw.SUB, 0, 1, 0, (1, 56, 5)), Op(dw.ADD_CONST, 0, -1, 2**59, (1, 56, 5)),
-                 Op(dw.QUANT, 2, -1, 0, (1, 56, -3))], [2, 3, 4, 5])
+    p = Prog(
+        2,
+        [
+            Op(dw.INPUT, 0, -1, 0, big),
+            Op(dw.INPUT, 1, -1, 0, big),
+            Op(dw.ADD, 0, 1, 0, (1, 56, 5)),
+            Op(dw.SUB, 0, 1, 0, (1, 56, 5)),
+            Op(dw.ADD_CONST, 0, -1, 2**59, (1, 56, 5)),
+            Op(dw.QUANT, 2, -1, 0, (1, 56, -3)),
+        ],
+        [2, 3, 4, 5],
+    )
     rng = np.random.default_rng(7)
     x = rng.uniform(-(2.0**55), 2.0**55, (200, 2))
     ours, ref = run_both(p, x)
@@ -280,9 +295,12 @@ def test_single_sample_shape_and_dtype_conversion() -> None:
     interp = dais.Interpreter(dw.encode(p))
     np.testing.assert_array_equal(interp.predict(x[0]), interp.predict(x))
     assert interp.predict(x[0]).shape == (1, p.n_out)
-    np.testing.assert_array_equal(interp.predict(x.astype(np.float32).astype(np.float64)),
-                                  interp.predict(x.astype(np.float32)))
-    np.testing.assert_array_equal(interp.predict(np.asfortranarray(np.repeat(x, 3, 0))), interp.predict(np.repeat(x, 3, 0)))
+    np.testing.assert_array_equal(
+        interp.predict(x.astype(np.float32).astype(np.float64)), interp.predict(x.astype(np.float32))
+    )
+    np.testing.assert_array_equal(
+        interp.predict(np.asfortranarray(np.repeat(x, 3, 0))), interp.predict(np.repeat(x, 3, 0))
+    )
 
 
 def test_properties_and_table() -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 import resource
 
+import dais_words as dw
 import numpy as np
 import pytest
-
-import dais_words as dw
 from dais_words import Op, Prog
+
 from da4ml._core import dais
 
 S8 = (1, 7, 0)  # an 8-bit signed type
@@ -134,7 +134,7 @@ def test_int64_words_out_of_int32_range() -> None:
 # ---- ops ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("opcode", [11, -4, 100, -2**31])
+@pytest.mark.parametrize("opcode", [11, -4, 100, -(2**31)])
 def test_unknown_opcode(opcode: int) -> None:
     rejects(dw.encode(prog(Op(opcode, 0, 1, 0, S8))), rf"^op 2 \(opcode {opcode}\)", f"unknown opcode {opcode}")
 
@@ -146,15 +146,21 @@ def test_operand_not_earlier() -> None:
     )
 
 
-@pytest.mark.parametrize("bad", [-2, 99, -2**31, 2**31 - 1])
+@pytest.mark.parametrize("bad", [-2, 99, -(2**31), 2**31 - 1])
 def test_operand_out_of_range(bad: int) -> None:
     rejects(dw.encode(prog(Op(dw.SUB, bad, 1, 0, (1, 8, 0)))), r"^op 2 \(SUB\): operand id0=", "not an earlier op")
 
 
 @pytest.mark.parametrize(
     "op",
-    [Op(dw.ADD, 0, -1, 0, S8), Op(dw.MUL, -1, 1, 0, S8), Op(dw.RELU, -1, -1, 0, S8), Op(dw.BIT_BINARY, 0, -1, 0, S8),
-     Op(dw.MUX, 0, -1, 0, S8), Op(dw.LOOKUP, -1, -1, 0, S8)],
+    [
+        Op(dw.ADD, 0, -1, 0, S8),
+        Op(dw.MUL, -1, 1, 0, S8),
+        Op(dw.RELU, -1, -1, 0, S8),
+        Op(dw.BIT_BINARY, 0, -1, 0, S8),
+        Op(dw.MUX, 0, -1, 0, S8),
+        Op(dw.LOOKUP, -1, -1, 0, S8),
+    ],
 )
 def test_required_operand_missing(op: Op) -> None:
     rejects(dw.encode(prog(op)), rf"^op 2 \({dw_name(op.opcode)}\)", "is required but is -1")
@@ -207,7 +213,12 @@ def test_product_too_wide() -> None:
 
 
 def test_add_const_too_wide() -> None:
-    rejects(dw.encode(prog(Op(dw.ADD_CONST, 0, -1, 2**62, (1, 61, 0)))), r"^op 2 \(ADD_CONST\)", "needs 63 bits", "at most 62")
+    rejects(
+        dw.encode(prog(Op(dw.ADD_CONST, 0, -1, 2**62, (1, 61, 0)))),
+        r"^op 2 \(ADD_CONST\)",
+        "needs 63 bits",
+        "at most 62",
+    )
 
 
 def test_bit_binary_alignment_too_wide() -> None:
@@ -228,7 +239,7 @@ def test_lookup_table_index(table: int) -> None:
     rejects(dw.encode(p), r"^op 2 \(LOOKUP\)", f"table index lo={table}", "the binary has 1")
 
 
-@pytest.mark.parametrize(("size", "hi"), [(255, -128), (256, -127), (256, 1), (300, -2**31)])
+@pytest.mark.parametrize(("size", "hi"), [(255, -128), (256, -127), (256, 1), (300, -(2**31))])
 def test_lookup_outside_table(size: int, hi: int) -> None:
     p = prog(Op(dw.LOOKUP, 0, -1, dw.pack(0, hi), S8), tables=[[0] * size])
     rejects(dw.encode(p), r"^op 2 \(LOOKUP\)", "lookup index", f"table 0 has {size} entries")

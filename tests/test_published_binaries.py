@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dais_words as dw
 import numpy as np
 import pytest
 
-import dais_words as dw
 from da4ml._core import dais
 
 DATA = Path(__file__).parent / "data" / "published"

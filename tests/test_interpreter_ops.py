@@ -10,7 +10,7 @@ from dais_words import Op, Prog
 
 from da4ml._core import dais
 
-SEEDS = range(25)
+SEEDS = range(16)
 N_SAMPLES = 300  # more than one block
 
 

@@ -54,9 +54,10 @@ bool inside(const Range &r, const Type &t) {
 u64 low_mask(int64_t w) { return w <= 0 ? 0 : (u64{1} << w) - 1; }
 
 // floor(x * 2**s) wrapped into a w-bit type (mask/bias), for finite x.  Exact for every double.
-u64 quantize_input(double x, int64_t s, int64_t w, u64 mask, u64 bias) {
-    if (s >= -1022 && s <= 1023) {
-        const double y = x * std::ldexp(1.0, static_cast<int>(s));  // exact when |y| >= 2**-1022
+// scale is 2**s when s is in the normal exponent range, else 0.
+u64 quantize_input(double x, int64_t s, double scale, int64_t w, u64 mask, u64 bias) {
+    if (scale != 0.0) {
+        const double y = x * scale;  // exact when |y| >= 2**-1022
         if (std::fabs(y) < 0x1p62) {
             const int64_t v = std::fabs(y) >= 1.0 ? static_cast<int64_t>(std::floor(y)) : (x < 0 ? -1 : 0);
             return wrap(static_cast<u64>(v), mask, bias);
@@ -395,8 +396,9 @@ void Interpreter::run_blocks(const double *x, double *y, size_t first, size_t la
                 case Kind::Input: {
                     const int64_t s = d.inp_shift, w = d.width;
                     const u64 wm = d.wrap_mask, wb = d.wrap_bias;
+                    const double scale = s >= -1022 && s <= 1023 ? std::ldexp(1.0, static_cast<int>(s)) : 0.0;
                     const double *xc = xb + d.index;
-                    for (size_t j = 0; j < n; ++j) o[j] = quantize_input(xc[j * n_in], s, w, wm, wb);
+                    for (size_t j = 0; j < n; ++j) o[j] = quantize_input(xc[j * n_in], s, scale, w, wm, wb);
                     break;
                 }
                 case Kind::Relu: k_quantize(d, a, o, n, true); break;

@@ -218,6 +218,8 @@ def test_cli_reports_missing_manifest(tmp_path: Path, capsys: pytest.CaptureFixt
 
     assert main(["run", str(tmp_path), "--sim", "icarus"]) == 2
     assert "manifest.json: not found" in capsys.readouterr().err
+    xml = tmp_path / "sim_build" / "icarus" / "results.xml"  # JUnit results.xml always
+    assert xml.is_file() and "manifest.json: not found" in xml.read_text()
 
 
 def test_fixture_manifests_match_the_program_types() -> None:

@@ -86,6 +86,22 @@ def _lint(a: argparse.Namespace) -> int:
     return rc
 
 
+def _error_results(a: argparse.Namespace, message: str) -> None:
+    """JUnit results.xml always: also when the run cannot start (bad project, missing simulator)."""
+    from pathlib import Path
+
+    from .runner import write_failure_xml
+
+    if a.results_xml:
+        path = Path(a.results_xml)
+    elif Path(a.project_dir).is_dir():
+        path = Path(a.project_dir) / "sim_build" / (a.sim or "no_simulator") / "results.xml"
+    else:
+        return
+    write_failure_xml(path.resolve(), Path(a.project_dir).name, message)
+    print(f"results.xml: {path.resolve()}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     a = _parser().parse_args(argv)
@@ -93,4 +109,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(a) if a.cmd == "run" else _lint(a)
     except (ManifestError, ToolError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
+        if a.cmd == "run":
+            _error_results(a, str(e))
         return 2

@@ -116,7 +116,7 @@ def _add_junit_properties(results_xml: Path, props: dict[str, str]) -> None:
     tree.write(results_xml, encoding="utf-8", xml_declaration=True)
 
 
-def _write_failure_xml(results_xml: Path, name: str, message: str) -> None:
+def write_failure_xml(results_xml: Path, name: str, message: str) -> None:
     suites = ET.Element("testsuites", name="da4ml.verif")
     suite = ET.SubElement(suites, "testsuite", name=name, tests="1", failures="0", errors="1")
     case = ET.SubElement(suite, "testcase", name=name, classname="da4ml.verif")
@@ -244,7 +244,7 @@ def run(
                 f"{sim} build of {m.top} failed ({e})\n  command: {cmd}\n  working directory: {bdir}\n"
                 f"  log: {build_log}\n{_tail(build_log)}"
             )
-            _write_failure_xml(rxml, m.top, result.error)
+            write_failure_xml(rxml, m.top, result.error)
             return result
         result.build_s = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -278,7 +278,7 @@ def run(
         result.error = (
             result.error or f"the simulator produced no results file (exit code {exit_code}); see the log above"
         )
-        _write_failure_xml(rxml, m.top, result.error)
+        write_failure_xml(rxml, m.top, result.error)
         return result
     n_tests, n_failed = _results(rxml)
     _add_junit_properties(

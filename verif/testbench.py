@@ -91,9 +91,6 @@ def _writer(handle: Any, width: int) -> Callable[[Any], None]:
 async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     """Verify the DUT against the DAIS interpreter; raise AssertionError with a report on any mismatch."""
     import cocotb
-    from cocotb.clock import Clock
-    from cocotb.simtime import get_sim_time
-    from cocotb.triggers import FallingEdge, Timer
 
     m: Manifest = load_manifest(project_dir)
     cfg = TbConfig.from_env(default_seed=int(cocotb.RANDOM_SEED))
@@ -121,74 +118,16 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     write = _writer(inp, m.input_port.width)
     n = cfg.n_samples
     max_bad = max(cfg.max_mismatches, 1)
-    bad: list[Mismatch] = []
-    lat = m.latency_cycles
     rst, rst_on = None, 1
     if m.reset:
         rst = _port_handle(dut, m.reset, 1, "reset")
         rst_on = 0 if reset_active_low(m.reset) else 1
     t1 = time.perf_counter()
-    if lat > 0:
+    if m.latency_cycles > 0:
         clk = _port_handle(dut, m.clock, 1, "clock")
-        clock = Clock(clk, m.clock_period_ns, unit="ns", impl="gpi")
-        clk.value = 0
-        inp.value = drive[0]  # public, scheduled write: Icarus ignores an immediate write before time 0 settles
-        if rst is not None:
-            rst.value = rst_on
-        await Timer(1, unit="step")  # let the X->0 change of clk pass: it must not count as a falling edge
-        clock.start(start_high=False)  # rising edge c at (c + 1/2) periods; outputs sampled on falling edges
-        falling = FallingEdge(clk)
-        if rst is not None:
-            for _ in range(RESET_CYCLES):
-                await falling
-            rst.value = 1 - rst_on
-        t_start = get_sim_time("ps")  # a falling edge (or the clock start): rising edge 0 is half a period on
-        n_cycles = n + lat - 1
-        # At falling edge c the last rising edge is c: the output holds sample c - lat + 1.
-        for c in range(n_cycles):
-            await falling
-            s = c - lat + 1
-            if s >= 0:
-                raw = read()
-                try:
-                    ok = int(raw, 2) == exp_words[s]
-                except ValueError:  # X / Z bits
-                    ok = False
-                if not ok:
-                    bad.append(Mismatch(s, c, get_sim_time("ns"), raw.upper()))
-                    if len(bad) >= max_bad:
-                        break
-            if c + 1 < n:
-                write(drive[c + 1])
-        clock.stop()
-        # Guard the alignment: falling edge c must have come at (c + 1) clock periods.
-        elapsed = get_sim_time("ps") - t_start
-        period_ps = round(m.clock_period_ns * 1000)
-        last = bad[-1].cycle if len(bad) >= max_bad else n_cycles - 1
-        if elapsed != (last + 1) * period_ps:
-            raise RuntimeError(
-                f"testbench clock alignment broken: falling edge {last} at {elapsed} ps, expected "
-                f"{(last + 1) * period_ps} ps; please report this da4ml.verif bug"
-            )
+        bad = await _check_pipelined(m, clk, inp, rst, rst_on, drive, exp_words, read, write, max_bad)
     else:
-        settle = Timer(m.clock_period_ns, unit="ns")
-        if rst is not None:
-            rst.value = rst_on
-            await settle
-            rst.value = 1 - rst_on
-        await Timer(1, unit="step")  # leave time 0: Icarus ignores an immediate write before it settles
-        for s in range(n):
-            write(drive[s])
-            await settle
-            raw = read()
-            try:
-                ok = int(raw, 2) == exp_words[s]
-            except ValueError:
-                ok = False
-            if not ok:
-                bad.append(Mismatch(s, s, get_sim_time("ns"), raw.upper()))
-                if len(bad) >= max_bad:
-                    break
+        bad = await _check_combinational(m, inp, rst, rst_on, drive, exp_words, read, write, max_bad)
     t_loop = time.perf_counter() - t1
     n_checked = (bad[-1].sample + 1) if len(bad) >= max_bad else n
     stats: dict[str, Any] = {
@@ -233,3 +172,102 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     )
     if bad:
         raise AssertionError("\n" + report)
+
+
+async def _check_pipelined(
+    m: Manifest,
+    clk: Any,
+    inp: Any,
+    rst: Any,
+    rst_on: int,
+    drive: list[Any],
+    exp_words: list[int],
+    read: Callable[[], str],
+    write: Callable[[Any], None],
+    max_bad: int,
+) -> list[Mismatch]:
+    """Clocked loop at II=1: sample s is written before rising edge s and checked at falling edge s + lat - 1."""
+    from cocotb.clock import Clock
+    from cocotb.simtime import get_sim_time
+    from cocotb.triggers import FallingEdge, Timer
+
+    n, lat = len(drive), m.latency_cycles
+    bad: list[Mismatch] = []
+    clock = Clock(clk, m.clock_period_ns, unit="ns", impl="gpi")
+    clk.value = 0
+    inp.value = drive[0]  # public, scheduled write: Icarus ignores an immediate write before time 0 settles
+    if rst is not None:
+        rst.value = rst_on
+    await Timer(1, unit="step")  # let the X->0 change of clk pass: it must not count as a falling edge
+    clock.start(start_high=False)  # rising edge c at (c + 1/2) periods; outputs sampled on falling edges
+    falling = FallingEdge(clk)
+    if rst is not None:
+        for _ in range(RESET_CYCLES):
+            await falling
+        rst.value = 1 - rst_on
+    t_start = get_sim_time("ps")  # a falling edge (or the clock start): rising edge 0 is half a period on
+    n_cycles = n + lat - 1
+    # At falling edge c the last rising edge is c: the output holds sample c - lat + 1.
+    for c in range(n_cycles):
+        await falling
+        s = c - lat + 1
+        if s >= 0:
+            raw = read()
+            try:
+                ok = int(raw, 2) == exp_words[s]
+            except ValueError:  # X / Z bits
+                ok = False
+            if not ok:
+                bad.append(Mismatch(s, c, get_sim_time("ns"), raw.upper()))
+                if len(bad) >= max_bad:
+                    break
+        if c + 1 < n:
+            write(drive[c + 1])
+    clock.stop()
+    # Guard the alignment: falling edge c must come (c + 1) clock periods after t_start.
+    elapsed = get_sim_time("ps") - t_start
+    period_ps = round(m.clock_period_ns * 1000)
+    last = bad[-1].cycle if len(bad) >= max_bad else n_cycles - 1
+    if elapsed != (last + 1) * period_ps:
+        raise RuntimeError(
+            f"testbench clock alignment broken: falling edge {last} at {elapsed} ps, expected "
+            f"{(last + 1) * period_ps} ps; please report this da4ml.verif bug"
+        )
+    return bad
+
+
+async def _check_combinational(
+    m: Manifest,
+    inp: Any,
+    rst: Any,
+    rst_on: int,
+    drive: list[Any],
+    exp_words: list[int],
+    read: Callable[[], str],
+    write: Callable[[Any], None],
+    max_bad: int,
+) -> list[Mismatch]:
+    """Drive, wait one settle time (clock_period_ns), sample, compare."""
+    from cocotb.simtime import get_sim_time
+    from cocotb.triggers import Timer
+
+    bad: list[Mismatch] = []
+    settle = Timer(m.clock_period_ns, unit="ns")
+    if rst is not None:
+        rst.value = rst_on
+        await settle
+        rst.value = 1 - rst_on
+    await Timer(1, unit="step")  # leave time 0: Icarus ignores an immediate write before it settles
+    for s in range(len(drive)):
+        write(drive[s])
+        await settle
+        raw = read()
+        try:
+            ok = int(raw, 2) == exp_words[s]
+        except ValueError:  # X / Z bits
+            ok = False
+        if not ok:
+            bad.append(Mismatch(s, s, get_sim_time("ns"), raw.upper()))
+            if len(bad) >= max_bad:
+                break
+    return bad

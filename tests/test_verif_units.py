@@ -244,3 +244,14 @@ def test_real_to_lanes_refuses_off_grid_and_out_of_range() -> None:
         real_to_lanes(np.array([[0.0, 16.0]]), lanes, "t")
     with pytest.raises(ValueError, match="is not a multiple"):
         real_to_lanes(np.array([[np.nan, 0.0]]), lanes, "t")
+
+
+def test_lane_mask_and_gap_bits() -> None:
+    from da4ml.verif.testbench import _lane_bits_only, _xz_only_outside_lanes, lane_mask
+
+    port = Port("p", 8, (Lane(0, 0, 3, 0, 3, 0), Lane(1, 5, 2, 0, 2, 0)))  # bits 3, 4 and 7 are in no lane
+    assert lane_mask(port) == 0b0110_0111
+    assert _lane_bits_only("x10zz101", lane_mask(port)) == "01000101"
+    assert _xz_only_outside_lanes("x10zz101", 0b0100_0101, lane_mask(port))
+    assert not _xz_only_outside_lanes("x10zz101", 0b0100_0100, lane_mask(port))  # lane bits differ
+    assert not _xz_only_outside_lanes("0x0zz101", 0b0000_0101, lane_mask(port))  # X inside lane 1

@@ -36,9 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("project_dir")
     r.add_argument("--sim", choices=SIMULATORS, default=os.environ.get("SIM") or None, help="default: $SIM or auto")
     r.add_argument("--seed", type=int, default=_env_int("SEED", None), help="default: $SEED or random (printed)")
-    r.add_argument("--n-samples", type=int, default=_env_int("N_SAMPLES", DEFAULT_N_SAMPLES))
+    r.add_argument(
+        "--n-samples", type=int, default=_env_int("N_SAMPLES", DEFAULT_N_SAMPLES), help="default: $N_SAMPLES or 2000"
+    )
     r.add_argument("--waves", action="store_true", default=_env_bool("WAVES"), help="record FST (default: $WAVES)")
-    r.add_argument("--max-mismatches", type=int, default=_env_int("MAX_MISMATCHES", 1))
+    r.add_argument(
+        "--max-mismatches",
+        type=int,
+        default=_env_int("MAX_MISMATCHES", 1),
+        help="collect up to N mismatches, then summarize (default: $MAX_MISMATCHES or 1: stop at the first)",
+    )
     r.add_argument("--build-dir", default=None, help="default: <project>/sim_build/<sim>[_waves]")
     r.add_argument("--results-xml", default=None, help="default: <build dir>/results.xml")
     r.add_argument("--view", action="store_true", help="open the waveform afterwards ($WAVE_VIEWER, surfer, gtkwave)")

@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import shlex
+import shutil
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -85,6 +86,8 @@ def _patched_env(sim_env: SimEnv, waves: bool, extra_sys_path: list[str]) -> Ite
         os.environ.clear()
         os.environ.update(sim_env.apply(old_env))
         os.environ["WAVES"] = "1" if waves else "0"  # cocotb_tools reads WAVES; keep it consistent with `waves`
+        if sim_env.sim == "verilator" and "OBJCACHE" not in old_env and shutil.which("ccache"):
+            os.environ["OBJCACHE"] = "ccache"  # Verilator's runtime objects are identical in every build
         os.environ.pop("COCOTB_TEST_FILTER", None)
         sys.path[:0] = extra_sys_path  # cocotb_tools passes sys.path to the simulator as PYTHONPATH
         yield

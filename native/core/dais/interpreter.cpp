@@ -183,16 +183,26 @@ u64 k_bitun(const D &d, const u64 *__restrict a, u64 *__restrict o, size_t n) {
 template <bool Check>
 u64 dispatch_checked(const D &d, const u64 *a, const u64 *b, u64 *o, size_t n) {
     switch (d.kind) {
-        case Kind::AddSub: return k_addsub<Check>(d, a, b, o, n);
-        case Kind::AddConst: return k_addconst<Check>(d, a, o, n);
-        case Kind::Mul: return k_mul<Check>(d, a, b, o, n);
-        case Kind::BitAnd: return k_bitbin<Check, 0>(d, a, b, o, n);
-        case Kind::BitOr: return k_bitbin<Check, 1>(d, a, b, o, n);
-        case Kind::BitXor: return k_bitbin<Check, 2>(d, a, b, o, n);
-        case Kind::BitNot: return k_bitun<Check, 0>(d, a, o, n);
-        case Kind::BitAny: return k_bitun<Check, 1>(d, a, o, n);
-        case Kind::BitAll: return k_bitun<Check, 2>(d, a, o, n);
-        default: return 0;
+        case Kind::AddSub:
+            return k_addsub<Check>(d, a, b, o, n);
+        case Kind::AddConst:
+            return k_addconst<Check>(d, a, o, n);
+        case Kind::Mul:
+            return k_mul<Check>(d, a, b, o, n);
+        case Kind::BitAnd:
+            return k_bitbin<Check, 0>(d, a, b, o, n);
+        case Kind::BitOr:
+            return k_bitbin<Check, 1>(d, a, b, o, n);
+        case Kind::BitXor:
+            return k_bitbin<Check, 2>(d, a, b, o, n);
+        case Kind::BitNot:
+            return k_bitun<Check, 0>(d, a, o, n);
+        case Kind::BitAny:
+            return k_bitun<Check, 1>(d, a, o, n);
+        case Kind::BitAll:
+            return k_bitun<Check, 2>(d, a, o, n);
+        default:
+            return 0;
     }
 }
 
@@ -350,8 +360,8 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
                 Range p = type_range(*A), q = type_range(*B);
                 if (d.neg_a) p = neg(p);
                 if (d.neg_b) q = neg(q);
-                result = rescale_range(bitwise_bound(rescale_range(p, A->f, F), rescale_range(q, B->f - lo, F)), F,
-                                       T.f);
+                result =
+                    rescale_range(bitwise_bound(rescale_range(p, A->f, F), rescale_range(q, B->f - lo, F)), F, T.f);
                 may_overflow = true;
                 break;
             }
@@ -401,12 +411,18 @@ void Interpreter::run_blocks(const double *x, double *y, size_t first, size_t la
                     for (size_t j = 0; j < n; ++j) o[j] = quantize_input(xc[j * n_in], s, scale, w, wm, wb);
                     break;
                 }
-                case Kind::Relu: k_quantize(d, a, o, n, true); break;
-                case Kind::Quantize: k_quantize(d, a, o, n, false); break;
+                case Kind::Relu:
+                    k_quantize(d, a, o, n, true);
+                    break;
+                case Kind::Quantize:
+                    k_quantize(d, a, o, n, false);
+                    break;
                 case Kind::Const:
                     std::fill(o, o + n, d.konst);
                     break;
-                case Kind::Mux: k_mux(d, a, b, row(d.c), o, n); break;
+                case Kind::Mux:
+                    k_mux(d, a, b, row(d.c), o, n);
+                    break;
                 case Kind::Lookup: {
                     const int64_t *table = tables_[d.index].data();
                     const u64 base = d.konst;

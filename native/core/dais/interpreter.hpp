@@ -2,7 +2,7 @@
 //
 // The program is decoded once into a flat array of ops whose shift amounts, masks and buffer slots are
 // precomputed.  run() evaluates one op at a time over a block of samples (tight loops the compiler
-// vectorizes), and splits the samples' blocks over threads.  Values are held as 64-bit two's-complement
+// vectorizes); threads take blocks of samples from a shared counter.  Values are held as 64-bit two's-complement
 // words (uint64_t arithmetic: no signed overflow, every shift amount in [0, 63]).
 #pragma once
 #include <cstddef>
@@ -72,7 +72,8 @@ class Interpreter {
     struct Failure;  // a run-time error found by one thread
 
    private:
-    void run_blocks(const double *x, double *y, size_t first, size_t last, Failure &failure) const;
+    // One block of n <= kBlock samples from sample s0, in buf (n_slots * kBlock words).  False on a failure.
+    bool run_block(const double *x, double *y, size_t s0, size_t n, uint64_t *buf, Failure &failure) const;
 
     Program program_;
     std::vector<Decoded> ops_;

@@ -6,6 +6,8 @@ checks; the opcode mix is weighted like traced networks (mostly ADD/SUB, some QU
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 INPUT, ADD, SUB, RELU, QUANT, ADDC, CONST, MUX, MUL, LOOKUP = -1, 0, 1, 2, 3, 4, 5, 6, 7, 8
@@ -104,9 +106,21 @@ def random_program(n_ops: int = 10_000, n_in: int = 64, n_out: int = 64, seed: i
     used_tables = sorted({op[3] for op in ops if op[0] == LOOKUP})
     assert used_tables == list(range(len(used_tables)))
     tables = tables[: len(used_tables)]
-    out_idxs = list(range(n_ops - n_out, n_ops))
-    header = [1, 0, n_in, n_out, n_ops, len(tables)]
-    words = header + [0] * n_in + out_idxs + [0] * n_out + [0] * n_out
+    return encode(n_in, ops, list(range(n_ops - n_out, n_ops)), tables)
+
+
+def encode(
+    n_in: int,
+    ops: list[tuple[int, int, int, int, tuple[int, int, int]]],
+    out_idxs: list[int],
+    tables: Sequence[Sequence[int]] = (),
+    out_shifts: list[int] | None = None,
+    out_negs: list[int] | None = None,
+) -> np.ndarray:
+    """Binary words (spec version 1) of ops given as (opcode, id0, id1, data, (k, i, f)); inp_shifts are 0."""
+    n_out = len(out_idxs)
+    words = [1, 0, n_in, n_out, len(ops), len(tables)] + [0] * n_in + list(out_idxs)
+    words += list(out_shifts or [0] * n_out) + list(out_negs or [0] * n_out)
     for code, id0, id1, data, (k, i, f) in ops:
         data &= 0xFFFFFFFFFFFFFFFF
         lo, hi = data & 0xFFFFFFFF, data >> 32

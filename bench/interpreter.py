@@ -2,71 +2,37 @@
 
 usage: python bench/interpreter.py [--ops 10000] [--samples 100000] [--repeats 5] [--compare]
 --compare also runs the published da4ml 0.6.0 interpreter (its own venv, black box) on the same binary.
+"per CPU-second" divides by the CPU time of all threads: on a busy shared machine it shows the rate per core
+the interpreter reaches when it gets the core (wall-clock rates then understate it).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import resource
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
+from _published import run_published
 from _random_program import random_inputs, random_program
 
 from da4ml._core import dais
 
-# Runs in the published da4ml's venv.  0.6.0 has no CombLogic.load_binary: the binary is decoded into its public
-# NamedTuples (CombLogic, Op, QInterval; tables as LookupTable of the integer entries) and its to_binary() must give
-# back the very same words, so its predict() runs exactly our binary.
-PUBLISHED_RUNNER = """
-import json, sys, time
-import numpy as np
-from da4ml.types import CombLogic, Op, QInterval
-from da4ml.trace.fixed_variable import LookupTable
-path, data_path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
-w = np.fromfile(path, dtype=np.int32)
-n_in, n_out, n_ops, n_tab = (int(v) for v in w[2:6])
-p = 6
-def take(n):
-    global p
-    p += n
-    return [int(v) for v in w[p - n:p]]
-inp_shifts, out_idxs, out_shifts, out_negs = take(n_in), take(n_out), take(n_out), take(n_out)
-ops = []
-for _ in range(n_ops):
-    opc, id0, id1, lo, hi, k, i, f = take(8)
-    ops.append(Op(id0, id1, opc, (hi << 32) | (lo & 0xFFFFFFFF), QInterval(-k * 2.0**i, 2.0**i - 2.0**-f, 2.0**-f), 0.0, 0.0))
-tables = tuple(LookupTable(np.array(take(s), dtype=np.float64)) for s in take(n_tab))
-comb = CombLogic((n_in, n_out), inp_shifts, out_idxs, out_shifts, [bool(v) for v in out_negs], ops, -1, -1,
-                 tables or None)
-assert np.array_equal(np.asarray(comb.to_binary()), w), "published to_binary() does not reproduce the benchmark binary"
-x = np.load(data_path)
-out = {}
-for n_threads in json.loads(sys.argv[4]):
-    comb.predict(x[:1000], n_threads=n_threads)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); y = comb.predict(x, n_threads=n_threads); times.append(time.perf_counter() - t0)
-    out[n_threads] = times
-np.save(data_path + ".out.npy", y)
-print(json.dumps(out))
-"""
 
-
-def time_ours(interp: dais.Interpreter, x: np.ndarray, n_threads: int, repeats: int) -> tuple[float, np.ndarray]:
+def time_ours(interp: dais.Interpreter, x: np.ndarray, n_threads: int, repeats: int) -> tuple[float, float, np.ndarray]:
+    """Median wall time and median CPU time (all threads) of predict, and its outputs.  On a shared machine the
+    CPU time shows the speed the interpreter would reach with the cores to itself."""
     interp.predict(x[:1000], n_threads=n_threads)
-    times = []
+    walls, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         y = interp.predict(x, n_threads=n_threads)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), y
+        walls.append(time.perf_counter() - t0)
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpus.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return statistics.median(walls), statistics.median(cpus), y
 
 
 def main() -> None:
@@ -87,45 +53,21 @@ def main() -> None:
         f"program: {interp.n_ops} ops, {interp.n_in} inputs, {interp.n_out} outputs, {interp.n_slots} slots; "
         f"{args.samples} samples; median of {args.repeats}"
     )
-    ours = {}
+    ours, cpu = {}, {}
     for n in counts:
-        ours[n], y = time_ours(interp, x, n, args.repeats)
+        ours[n], cpu[n], y = time_ours(interp, x, n, args.repeats)
     theirs = {}
     if args.compare:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from _venv import published_python
-
-        with tempfile.TemporaryDirectory() as tmp:
-            bin_path, data_path = Path(tmp) / "prog.bin", Path(tmp) / "x.npy"
-            words.tofile(bin_path)
-            np.save(data_path, x)
-            res = subprocess.run(
-                [
-                    published_python("0.6.0"),
-                    "-I",
-                    "-c",
-                    PUBLISHED_RUNNER,
-                    bin_path,
-                    data_path,
-                    str(args.repeats),
-                    json.dumps(counts),
-                ],
-                capture_output=True,
-                check=False,
-                text=True,
-            )
-            if res.returncode != 0:
-                sys.exit(f"published da4ml 0.6.0 runner failed:\n{res.stderr}")
-            theirs = {int(k): statistics.median(v) for k, v in json.loads(res.stdout.strip().splitlines()[-1]).items()}
-            y_theirs = np.load(str(data_path) + ".out.npy")
-            print(f"outputs identical to published 0.6.0: {np.array_equal(y, y_theirs)}")
+        times, y_theirs = run_published(words, x, counts, args.repeats)
+        theirs = {n: statistics.median(t) for n, t in times.items()}
+        print(f"outputs identical to published 0.6.0: {np.array_equal(y, y_theirs)}")
     print(
-        f"{'threads':>8} {'ours samples/s':>15} {'ours op-evals/s':>16}"
+        f"{'threads':>8} {'ours samples/s':>15} {'ours op-evals/s':>16} {'per CPU-second':>15}"
         + (f" {'0.6.0 op-evals/s':>17} {'ratio':>6}" if theirs else "")
     )
     for n in counts:
         rate = args.samples / ours[n]
-        line = f"{n:>8} {rate:>15.3e} {rate * interp.n_ops:>16.3e}"
+        line = f"{n:>8} {rate:>15.3e} {rate * interp.n_ops:>16.3e} {args.samples * interp.n_ops / cpu[n]:>15.3e}"
         if theirs:
             their_rate = args.samples / theirs[n] * interp.n_ops
             line += f" {their_rate:>17.3e} {rate * interp.n_ops / their_rate:>6.2f}"

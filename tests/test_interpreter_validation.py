@@ -298,3 +298,16 @@ def test_wrong_input_shape(shape: tuple[int, ...]) -> None:
     interp = dais.Interpreter(dw.encode(prog(Op(dw.ADD, 0, 1, 0, (1, 8, 0)))))
     with pytest.raises(ValueError, match=r"but this program takes \(batch, 2\) or \(2,\)"):
         interp.predict(np.zeros(shape))
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3, 8])
+def test_run_time_error_is_the_first_sample_whatever_the_threads(n_threads: int) -> None:
+    p = prog(Op(dw.ADD, 0, 1, 0, (1, 4, 0)))
+    x = np.zeros((5000, 2))
+    x[[4999, 3001, 1200, 900], 0] = 100  # in different blocks
+    x[2000, 1] = np.nan  # a later non-finite input does not win either
+    with pytest.raises(dais.DAISError, match=r"op 2 \(ADD\): at sample 900 "):
+        dais.Interpreter(dw.encode(p)).predict(x, n_threads=n_threads)
+    x[800, 1] = np.inf
+    with pytest.raises(ValueError, match=r"input x\[800, 1\] is inf"):
+        dais.Interpreter(dw.encode(p)).predict(x, n_threads=n_threads)

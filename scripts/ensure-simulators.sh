@@ -5,14 +5,23 @@
 set -euo pipefail
 venv_python="${1:?usage: ensure-simulators.sh VENV_PYTHON}"
 
-if ! command -v iverilog >/dev/null 2>&1; then
+# Debian packages: Icarus itself; lz4/zlib headers that Verilator's FST waveform writer compiles against;
+# ccache, which makes rebuilding a Verilator model of an unchanged design take a second instead of ~30.
+missing=()
+command -v iverilog >/dev/null 2>&1 || missing+=(iverilog)
+for pkg in liblz4-dev zlib1g-dev ccache; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-simulators: installing Icarus Verilog (apt-get install -y iverilog)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iverilog >/dev/null
-  else
+    echo "ensure-simulators: installing ${missing[*]} (apt-get install -y)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  elif ! command -v iverilog >/dev/null 2>&1; then
     echo "ensure-simulators: Icarus Verilog (iverilog) is missing and cannot be installed here" >&2
-    echo "  install it with: sudo apt-get install -y iverilog   (or set SIM=verilator)" >&2
+    echo "  install it with: sudo apt-get install -y iverilog liblz4-dev zlib1g-dev ccache" >&2
     exit 1
+  else
+    echo "ensure-simulators: note: ${missing[*]} missing (not root): Verilator waveforms/caching may not work" >&2
   fi
 fi
 echo "ensure-simulators: $(iverilog -V 2>/dev/null | head -n 1)"

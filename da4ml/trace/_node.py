@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 
 from da4ml.ir import Opcode
 
@@ -29,7 +30,7 @@ class TraceError(ValueError):
 
 
 class Node:
-    __slots__ = ('opcode', 'a', 'b', 'c', 'data', 'vmin', 'vmax', 'f', 'latency', 'cost', 'table', 'lane', 'wide', 'uid')
+    __slots__ = ('opcode', 'a', 'b', 'c', 'data', 'vmin', 'vmax', 'f', 'latency', 'cost', 'table', 'lane', 'wide', 'uid', '__weakref__')
 
     def __init__(self, opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None):
         self.opcode = Opcode(opcode)
@@ -66,3 +67,18 @@ class Node:
 
     def __repr__(self):
         return f'Node({self.opcode.name}, [{self.vmin}, {self.vmax}]*2**-{self.f}, lat={self.latency})'
+
+
+_CONS: 'weakref.WeakValueDictionary[tuple, Node]' = weakref.WeakValueDictionary()
+
+
+def mk(opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None) -> Node:
+    """Hash-consed node constructor: structurally identical ops are one node (so x - x' folds when x' is a
+    re-trace of x).  Keys hold operand ids, which stay valid while the cached node (holding them) lives."""
+    key = (int(opcode), id(a), id(b), id(c), data, int(vmin), int(vmax), int(f), tuple(hw), table,
+           None if lane is None else lane.uid)  # fmt: skip
+    n = _CONS.get(key)
+    if n is None:
+        n = Node(opcode, a, b, c, data, vmin, vmax, f, hw, table=table, lane=lane, sub=sub, wide=wide)
+        _CONS[key] = n
+    return n

@@ -17,7 +17,7 @@ import numpy as np
 from da4ml.ir import HWConfig, Pipeline, QInterval
 
 from . import fixed_variable as fv
-from ._node import Lane, Node, TraceError
+from ._node import Lane, Node, TraceError, mk
 from ._types import frac, to_frac
 from .fixed_variable import FixedVariable
 
@@ -54,7 +54,7 @@ def csd_fallback_solve(
             ranges[j] = (Fraction(q.min), Fraction(q.max))
             # keep the lane: a constant input has no INPUT op
             continue
-        node = Node(-1, None, None, None, 0, lo, hi, f, hw, lane=lane)
+        node = mk(-1, None, None, None, 0, lo, hi, f, hw, lane=lane)
         xs.append(FixedVariable(node, 0, False, None, hw))
         ranges[j] = (frac(lo, f), frac(hi, f))
     ys = []

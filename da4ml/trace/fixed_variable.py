@@ -17,7 +17,7 @@ import numpy as np
 
 from da4ml.ir import HWConfig, Opcode
 
-from ._node import Lane, Node, TraceError
+from ._node import Lane, Node, TraceError, mk
 from ._numeric import check_modes, quantize_frac, relu_frac, round_int
 from ._types import ceil_div_pow2, frac, frac_f, kif_int, to_frac, type_range, width_int
 
@@ -318,7 +318,7 @@ def _input(lane: Lane, k: int, i: int, f: int, hw, so) -> FixedVariable:
     lo, hi = type_range(k, i, f)
     if lo == hi:
         return FixedVariable(const=0, hwconf=hw, solver_options=so)
-    node = Node(Opcode.INPUT, None, None, None, 0, lo, hi, f, hw, lane=lane)
+    node = mk(Opcode.INPUT, None, None, None, 0, lo, hi, f, hw, lane=lane)
     return FixedVariable(node, 0, False, None, hw, so)
 
 
@@ -365,7 +365,7 @@ def add_const(x: FixedVariable, c: Fraction, bounds=None) -> FixedVariable:
     vmin, vmax = _clip(vmin, vmax, F, x.shift, x.neg, bounds)
     if data == 0 and F == a.f and (vmin, vmax) == (a.vmin, a.vmax):
         return x
-    node = Node(Opcode.ADD_CONST, a, None, None, data, vmin, vmax, F, x.hwconf)
+    node = mk(Opcode.ADD_CONST, a, None, None, data, vmin, vmax, F, x.hwconf)
     return x._like(node, x.shift, x.neg)
 
 
@@ -392,7 +392,7 @@ def add(x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVariable:
     vmin, vmax = (amin - bmax, amax - bmin) if sub_ else (amin + bmin, amax + bmax)
     vneg = x.neg and y.neg
     vmin, vmax = _clip(vmin, vmax, F, x.shift, vneg, bounds)
-    node = Node(Opcode.SUB if sub_ else Opcode.ADD, a, b, None, lo, vmin, vmax, F, x.hwconf)
+    node = mk(Opcode.SUB if sub_ else Opcode.ADD, a, b, None, lo, vmin, vmax, F, x.hwconf)
     return x._like(node, x.shift, vneg)
 
 
@@ -502,7 +502,7 @@ def mul(x: FixedVariable, y: FixedVariable) -> FixedVariable:
     else:
         p = (a.vmin * b.vmin, a.vmin * b.vmax, a.vmax * b.vmin, a.vmax * b.vmax)
         vmin, vmax = min(p), max(p)
-    node = Node(Opcode.MUL, a, b, None, 0, vmin, vmax, a.f + b.f, x.hwconf)
+    node = mk(Opcode.MUL, a, b, None, 0, vmin, vmax, a.f + b.f, x.hwconf)
     return x._like(node, x.shift + y.shift, x.neg != y.neg)
 
 
@@ -548,7 +548,7 @@ def power(x: FixedVariable, n) -> FixedVariable:
 def _requant(x: FixedVariable, opcode_pos, opcode_neg, vmin: int, vmax: int, fv: int, data=0) -> FixedVariable:
     """New node reading x's node, result in view units 2**-fv with integers vmin..vmax (signed view ints)."""
     a = x.node
-    node = Node(opcode_neg if x.neg else opcode_pos, a, None, None, data, vmin, vmax, fv + x.shift, x.hwconf)
+    node = mk(opcode_neg if x.neg else opcode_pos, a, None, None, data, vmin, vmax, fv + x.shift, x.hwconf)
     return x._like(node, x.shift, False)
 
 
@@ -614,13 +614,10 @@ def quantize(x: FixedVariable, k: int, i: int, f: int, overflow_mode: str = 'WRA
     lo_t, hi_t = type_range(k, i, f)
     if o == 'SAT_SYM' and k:
         lo_t = -hi_t
-    lo_r, hi_r = frac(lo_t, f), frac(hi_t, f)
-    # bounds on y's own grid (fv <= f here): the largest grid value <= hi, the smallest >= lo
-    g = Fraction(2) ** -fv
-    hi_g = (hi_r // g) * g
-    lo_g = -((-lo_r) // g) * g
-    if lo_g > hi_g:
+    if k + i + f <= 0:
         return y._c(0)
+    # saturate to the type's own bounds (they may be finer than y's grid: the mux outputs them exactly)
+    hi_g, lo_g = frac(hi_t, f), frac(lo_t, f)
     ylo, yhi = frac(nmin, fv), frac(nmax, fv)
     if yhi > hi_g:
         y = where(lt(y._c(hi_g), y), y._c(hi_g), y, bounds=(min(ylo, hi_g), hi_g))
@@ -737,7 +734,7 @@ def cond_of(x: FixedVariable) -> Cond:
         return Cond(None, value=True)
     if nd.width == 1:
         return Cond(nd)
-    anyn = Node(Opcode.BIT_UNARY, nd, None, None, _BIT_ANY, 0, 1, 0, x.hwconf, sub=_BIT_ANY)
+    anyn = mk(Opcode.BIT_UNARY, nd, None, None, _BIT_ANY, 0, 1, 0, x.hwconf, sub=_BIT_ANY)
     return Cond(anyn)
 
 
@@ -747,7 +744,7 @@ def _node_view(x: FixedVariable) -> FixedVariable:
         return x
     f = frac_f(x.const)
     n = int(x.const * Fraction(2) ** f)
-    node = Node(Opcode.CONST, None, None, None, n, n, n, f, x.hwconf)
+    node = mk(Opcode.CONST, None, None, None, n, n, n, f, x.hwconf)
     return FixedVariable(node, 0, False, None, x.hwconf, x.solver_options)
 
 
@@ -763,10 +760,13 @@ def where(c: Cond, x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVari
         return x
     if x.const is None and y.const is None and x.node is y.node and x.shift == y.shift and x.neg == y.neg:
         return x
-    if x.const is not None and y.const is None:
-        # keep the symbolic operand on the `a` side: no CONST node needed for... both sides need nodes
-        pass
-    xv, yv = _node_view(x), _node_view(y)
+    xv = _node_view(x)
+    if y.const is not None:
+        # canonical form of a constant b operand: a CONST in x's scale and sign, no extra shift (hi = 0)
+        cval = y.const * Fraction(2) ** -xv.shift
+        yv = FixedVariable(_node_view(x._c(-cval if xv.neg else cval)).node, xv.shift, xv.neg, None, x.hwconf, x.solver_options)
+    else:
+        yv = y
     a, b = xv.node, yv.node
     hi = yv.shift - xv.shift
     nb = yv.neg != xv.neg
@@ -776,7 +776,7 @@ def where(c: Cond, x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVari
     vmin = min(a.vmin << (F - a.f), bmin)
     vmax = max(a.vmax << (F - a.f), bmax)
     vmin, vmax = _clip(vmin, vmax, F, xv.shift, xv.neg, bounds)
-    node = Node(Opcode.NEG_MUX if nb else Opcode.MUX, a, b, c.node, hi, vmin, vmax, F, x.hwconf)
+    node = mk(Opcode.NEG_MUX if nb else Opcode.MUX, a, b, c.node, hi, vmin, vmax, F, x.hwconf)
     return x._like(node, xv.shift, xv.neg)
 
 
@@ -869,7 +869,7 @@ def invert(x: FixedVariable) -> FixedVariable:
     else:
         m = (1 << (k + i + f)) - 1
         vmin, vmax = m - a.vmax, m - a.vmin
-    node = Node(Opcode.BIT_UNARY, a, None, None, _BIT_NOT, vmin, vmax, a.f, x.hwconf, sub=_BIT_NOT)
+    node = mk(Opcode.BIT_UNARY, a, None, None, _BIT_NOT, vmin, vmax, a.f, x.hwconf, sub=_BIT_NOT)
     return x._like(node, x.shift, False)
 
 
@@ -884,7 +884,7 @@ def to_bool(x: FixedVariable, mode: str = 'any') -> FixedVariable:
         m = (1 << max(k + i + f, 0)) - 1
         return x._c(int(nmin != 0) if mode == 'any' else int(nmin & m == m))
     sub_ = _BIT_ANY if mode == 'any' else _BIT_ALL
-    node = Node(Opcode.NEG_BIT_UNARY if x.neg else Opcode.BIT_UNARY, x.node, None, None, sub_, 0, 1, 0, x.hwconf, sub=sub_)
+    node = mk(Opcode.NEG_BIT_UNARY if x.neg else Opcode.BIT_UNARY, x.node, None, None, sub_, 0, 1, 0, x.hwconf, sub=sub_)
     return x._like(node, 0, False)
 
 
@@ -898,7 +898,11 @@ def _bitwise(kind: str, x: FixedVariable, y: FixedVariable) -> FixedVariable:
         return x._c(frac(r, F))
     if x.const is not None:
         x, y = y, x
-    xv, yv = _node_view(x), _node_view(y)
+    xv = x
+    if y.const is not None:  # canonical: a CONST in x's scale (lo = 0)
+        yv = FixedVariable(_node_view(x._c(y.const * Fraction(2) ** -xv.shift)).node, xv.shift, False, None, x.hwconf, x.solver_options)
+    else:
+        yv = y
     a, b = xv.node, yv.node
     lo = yv.shift - xv.shift
     F = max(a.f, b.f - lo)
@@ -919,7 +923,7 @@ def _bitwise(kind: str, x: FixedVariable, y: FixedVariable) -> FixedVariable:
             vmin = min(pa[0], qb[0])  # OR with a non-negative keeps the other's lower bound...
             vmin = -(1 << (wb - 1))
     flags = int(xv.neg) | (int(yv.neg) << 1) | (_BIN[kind] << 24)
-    node = Node(Opcode.BIT_BINARY, a, b, None, (lo, flags), vmin, vmax, F, x.hwconf, sub=int(xv.neg) + int(yv.neg))
+    node = mk(Opcode.BIT_BINARY, a, b, None, (lo, flags), vmin, vmax, F, x.hwconf, sub=int(xv.neg) + int(yv.neg))
     return x._like(node, xv.shift, False)
 
 
@@ -959,7 +963,7 @@ def _table_node(x: FixedVariable, a: Node, values: list[Fraction], src: str) -> 
     # entries outside the reachable range repeat the nearest reachable entry (any value is fine there)
     lo_i, hi_i = a.vmin - tmin, a.vmax - tmin
     ints = tuple(ints[min(max(j, lo_i), hi_i)] for j in range(len(ints)))
-    node = Node(Opcode.LOOKUP, a, None, None, 0, vmin, vmax, F, x.hwconf, table=ints, wide=wide)
+    node = mk(Opcode.LOOKUP, a, None, None, 0, vmin, vmax, F, x.hwconf, table=ints, wide=wide)
     return x._like(node, 0, False)
 
 

@@ -80,7 +80,7 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
         elif opc == Opcode.ADD_CONST:
             v = _fit(fv.add_const(fv.trn(a, f), Fraction(int(op.data)) * Fraction(2) ** -f, bounds=_bounds(op)), op)
         elif opc == Opcode.CONST:
-            v = (ref or FixedVariable())._c(Fraction(int(op.data)) * Fraction(2) ** -f)
+            v = (ref if ref is not None else FixedVariable())._c(Fraction(int(op.data)) * Fraction(2) ** -f)
         elif opc in (Opcode.MUX, Opcode.NEG_MUX):
             c = _cond(buf[lo], _kif(comb.ops[lo]))
             b = fv.shift(buf[op.id1], hi)
@@ -111,7 +111,7 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
     outs = []
     for j, o in enumerate(comb.out_idxs):
         if o < 0:
-            outs.append((ref or FixedVariable())._c(0))
+            outs.append((ref if ref is not None else FixedVariable())._c(0))
             continue
         v = fv.shift(buf[o], int(comb.out_shifts[j]))
         outs.append(fv.neg(v) if comb.out_negs[j] else v)

@@ -12,7 +12,7 @@ import numpy as np
 
 from da4ml.ir import CombLogic, Op, Opcode, QInterval
 
-from ._node import Node, TraceError
+from ._node import Node, TraceError, mk
 from ._types import MAX_WIDTH, frac_f
 from .fixed_variable import FixedVariable, UnquantizedVariable
 from .fixed_variable_array import FixedVariableArray
@@ -172,7 +172,7 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
                 continue
             f = frac_f(v.const)
             n = int(v.const * Fraction(2) ** f)
-            node = Node(Opcode.CONST, None, None, None, n, n, n, f, v.hwconf)
+            node = mk(Opcode.CONST, None, None, None, n, n, n, f, v.hwconf)
             out_views.append((node, 0, False))
             roots.append(node)
             continue

@@ -54,11 +54,32 @@ def _lo_hi(data: int) -> tuple[int, int]:
     return lo, data >> 32
 
 
+_PREP: dict = {}
+
+
+def _prepare(comb):
+    """Per-op (k, i, f) and the declared interval in integer steps (cached per program object)."""
+    key = id(comb)
+    hit = _PREP.get(key)
+    if hit is not None and hit[0] is comb:
+        return hit[1], hit[2]
+    kifs = [tuple(int(v) for v in op.qint.kif) for op in comb.ops]
+    bounds = []
+    for op, (_, _, f) in zip(comb.ops, kifs):
+        lo = Fraction(op.qint.min) * Fraction(2) ** f
+        hi = Fraction(op.qint.max) * Fraction(2) ** f
+        bounds.append((-((-lo.numerator) // lo.denominator), hi.numerator // hi.denominator))
+    if len(_PREP) > 64:
+        _PREP.clear()
+    _PREP[key] = (comb, kifs, bounds)
+    return kifs, bounds
+
+
 def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
     n_in = comb.shape[0]
     if len(x) != n_in:
         raise ValueError(f'program takes {n_in} inputs, got a sample of {len(x)} values')
-    kifs = [tuple(int(v) for v in op.qint.kif) for op in comb.ops]
+    kifs, bounds = _prepare(comb)
     buf: list[int] = []
     for t, op in enumerate(comb.ops):
         k, i, f = kifs[t]
@@ -143,13 +164,11 @@ def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
                 raise ProgramValueError(f'op {t} (BIT_BINARY): unknown operation {kind}')
         else:
             raise ProgramValueError(f'op {t}: unknown opcode {opc}')
-        if check_intervals:
-            real = Fraction(v) * Fraction(2) ** -f
-            if not (Fraction(op.qint.min) <= real <= Fraction(op.qint.max)):
-                raise ProgramValueError(
-                    f'op {t} ({Opcode(opc).name}): value {real} outside its declared interval '
-                    f'[{op.qint.min}, {op.qint.max}] (the program or its types are wrong)'
-                )
+        if check_intervals and not (bounds[t][0] <= v <= bounds[t][1]):
+            raise ProgramValueError(
+                f'op {t} ({Opcode(opc).name}): value {Fraction(v) * Fraction(2) ** -f} outside its declared '
+                f'interval [{op.qint.min}, {op.qint.max}] (the program or its types are wrong)'
+            )
         buf.append(v)
     return buf
 

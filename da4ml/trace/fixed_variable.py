@@ -327,10 +327,18 @@ def _clip(vmin: int, vmax: int, F: int, shift: int, neg: bool, bounds) -> tuple[
     if bounds is None:
         return vmin, vmax
     lo, hi = bounds
-    scale = Fraction(2) ** (F - shift)
-    nlo, nhi = (-hi * scale, -lo * scale) if neg else (lo * scale, hi * scale)
-    cl = -((-nlo.numerator) // nlo.denominator)
-    ch = nhi.numerator // nhi.denominator
+    if neg:
+        lo, hi = -hi, -lo
+    e = F - shift  # node integer = view value * 2**e
+    lo, hi = Fraction(lo), Fraction(hi)
+    if e >= 0:
+        m = 1 << e
+        cl = -((-lo.numerator * m) // lo.denominator)
+        ch = (hi.numerator * m) // hi.denominator
+    else:
+        m = 1 << -e
+        cl = -((-lo.numerator) // (lo.denominator * m))
+        ch = hi.numerator // (hi.denominator * m)
     return max(vmin, cl), min(vmax, ch)
 
 
@@ -423,24 +431,54 @@ def sum_terms(terms: list[tuple[FixedVariable, dict]], ranges: dict, const: Frac
     """Sum symbolic terms with a latency-aware balanced tree (earliest-ready pairs first).
 
     Each term carries its linear form {base key: coefficient} over independent bases whose exact ranges
-    are in `ranges`, so every partial sum gets its exact interval (no adder wider than it must be)."""
+    are in `ranges`, so every partial sum gets its exact interval (no adder wider than it must be).
+    Bounds are computed in integers at one common scale 2**-S (exact, and fast)."""
     if not terms:
         return None
+    fr_ = max((max(frac_f(lo), frac_f(hi)) for lo, hi in ranges.values()), default=0)
+    fc = max((frac_f(c) for _, lf in terms for c in lf.values()), default=0)
+    fr_, fc = max(fr_, 0), max(fc, 0)
+    S = fr_ + fc
+    den = Fraction(1, 1 << S)
+    r_int = {k: (int(lo * (1 << fr_)), int(hi * (1 << fr_))) for k, (lo, hi) in ranges.items()}
+
+    def lin(lf):
+        lo = hi = 0
+        for key, c in lf.items():
+            if c:
+                rl, rh = r_int[key]
+                if c > 0:
+                    lo += c * rl
+                    hi += c * rh
+                else:
+                    lo += c * rh
+                    hi += c * rl
+        return lo, hi
+
     cnt = itertools.count()
-    heap = [(t.latency, t.node.width if t.node is not None else 0, next(cnt), t, lf) for t, lf in terms]
+    heap = []
+    for t, lf in terms:
+        lfi = {k: int(c * (1 << fc)) for k, c in lf.items()}
+        heap.append((t.latency, t.node.width if t.node is not None else 0, next(cnt), t, lfi, lin(lfi)))
     heapq.heapify(heap)
     while len(heap) > 1:
-        _, _, _, t1, l1 = heapq.heappop(heap)
-        _, _, _, t2, l2 = heapq.heappop(heap)
-        lf = dict(l1)
-        for key, c in l2.items():
-            lf[key] = lf.get(key, 0) + c
-        t = add(t1, t2, bounds=_lin_bounds(lf, ranges))
-        heapq.heappush(heap, (t.latency, t.node.width if t.node is not None else 0, next(cnt), t, lf))
-    t, lf = heap[0][3], heap[0][4]
+        _, _, _, t1, l1, b1 = heapq.heappop(heap)
+        _, _, _, t2, l2, b2 = heapq.heappop(heap)
+        if len(l1) < len(l2):
+            l1, l2 = l2, l1
+        if any(key in l1 for key in l2):
+            lf = dict(l1)
+            for key, c in l2.items():
+                lf[key] = lf.get(key, 0) + c
+            b = lin(lf)
+        else:  # independent bases: the bounds simply add
+            lf = {**l1, **l2}
+            b = (b1[0] + b2[0], b1[1] + b2[1])
+        t = add(t1, t2, bounds=(b[0] * den, b[1] * den))
+        heapq.heappush(heap, (t.latency, t.node.width if t.node is not None else 0, next(cnt), t, lf, b))
+    t, b = heap[0][3], heap[0][5]
     if const:
-        b = _lin_bounds(lf, ranges)
-        t = add_const(t, const, bounds=(b[0] + const, b[1] + const))
+        t = add_const(t, const, bounds=(b[0] * den + const, b[1] * den + const))
     return t
 
 

@@ -120,3 +120,18 @@ def test_unquantized_input_errors_and_quantizes():
     assert got[0] == [fr(3.375), -12, fr(11.625)]
     with pytest.raises(TraceError, match='WRAP/TRN'):
         x.quantize(1, 2, 3, 'SAT')
+
+
+@pytest.mark.parametrize('overflow,rnd', MODES)
+def test_numeric_quantize_arbitrary_floats(overflow, rnd):
+    rng = np.random.default_rng(11)
+    X = np.concatenate([rng.normal(0, 6, 300), np.arange(-20, 20) / 8 + 1 / 32, [1e-300, -1e-300, 2.0**60, -(2.0**60)]])
+    k, i, f = rng.integers(0, 2, X.shape), rng.integers(-1, 5, X.shape), rng.integers(-1, 6, X.shape)
+    got = ops.quantize(X, k, i, f, overflow, rnd)
+    want = [ref_quantize(fr(v), int(a), int(b), int(c), overflow, rnd) for v, a, b, c in zip(X, k, i, f)]
+    assert [fr(v) for v in got] == want
+    # wide types take the exact (Fraction) path
+    got_w = ops.quantize(X[:50], 1, 40, 20, overflow, rnd)
+    assert [fr(v) for v in got_w] == [ref_quantize(fr(v), 1, 40, 20, overflow, rnd) for v in X[:50]]
+    r = ops.relu(X, i=3, f=2, round_mode=rnd)
+    assert [fr(v) for v in r] == [ref_quantize(max(ref_quantize(fr(v), 1, 90, 2, 'WRAP', rnd), 0), 0, 3, 2) for v in X]

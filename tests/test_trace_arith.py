@@ -97,6 +97,8 @@ def test_bitwise():
 
     k, i, f = [1, 0], [3, 2], [2, 3]
     check(lambda x: np.stack([x[0] & x[1], x[0] | x[1], x[0] ^ x[1]]), lambda X: np.array([ref(X, 'and'), ref(X, 'or'), ref(X, 'xor')]), k, i, f, (2,), n=80)
+    # an unsigned operand wider than the signed one
+    check(lambda x: np.stack([x[0] & x[1], x[0] | x[1], x[0] ^ x[1]]), lambda X: np.array([ref(X, 'and'), ref(X, 'or'), ref(X, 'xor')]), [1, 0], [1, 5], [3, 3], (2,), n=120, seed=9)
     # ~x: signed -> -x - step; unsigned (2.3) -> (2**5 - 1) / 8 - x
     check(lambda x: ~x, lambda X: np.array([-X[0] - Fraction(1, 4), Fraction(31, 8) - X[1]]), k, i, f, (2,), seed=1)
     check(lambda x: x.to_bool('any'), lambda X: np.array([int(v != 0) for v in X]), k, i, f, (2,), seed=2)

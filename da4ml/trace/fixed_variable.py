@@ -955,11 +955,9 @@ def _bitwise(kind: str, x: FixedVariable, y: FixedVariable) -> FixedVariable:
     elif kind == 'and' and (pa[0] >= 0 or qb[0] >= 0):
         vmin, vmax = 0, pa[1] if pa[0] >= 0 else qb[1]
     else:
-        wb = max(width_int(*pa), width_int(*qb), 1)
+        # both as signed patterns: the result fits the wider signed width
+        wb = max(width_int(min(pa[0], -1), pa[1]), width_int(min(qb[0], -1), qb[1]))
         vmin, vmax = -(1 << (wb - 1)), (1 << (wb - 1)) - 1
-        if kind == 'or' and (pa[0] >= 0 or qb[0] >= 0):
-            vmin = min(pa[0], qb[0])  # OR with a non-negative keeps the other's lower bound...
-            vmin = -(1 << (wb - 1))
     flags = int(xv.neg) | (int(yv.neg) << 1) | (_BIN[kind] << 24)
     node = mk(Opcode.BIT_BINARY, a, b, None, (lo, flags), vmin, vmax, F, x.hwconf, sub=int(xv.neg) + int(yv.neg))
     return x._like(node, xv.shift, False)

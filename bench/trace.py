@@ -14,16 +14,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
-VENV = HERE / '.venvs' / 'da4ml-0.6.0'
+VENV = HERE / ".venvs" / "da4ml-0.6.0"
 
 # Shared by both sides (ours and the published package): only public API names from api.md.
-MODEL_SRC = r'''
+MODEL_SRC = r"""
 import time
 import numpy as np
 
@@ -54,9 +51,9 @@ def run(width, seed, FixedVariableArray, comb_trace, ops):
     return {"width": width, "trace_s": t1 - t0, "emit_s": t2 - t1, "total_s": t2 - t0,
             "n_ops": len(comb.ops), "cost": float(comb.cost), "latency": float(max(comb.latency)),
             "probe": [[float(v) for v in r] for r in np.asarray(comb.predict(X) if hasattr(comb, "predict") and _HAS_PREDICT else [comb(r) for r in X])]}
-'''
+"""
 
-THEIR_DRIVER = r'''
+THEIR_DRIVER = r"""
 import json, sys
 _HAS_PREDICT = True
 from da4ml.trace import FixedVariableArray, comb_trace
@@ -64,52 +61,59 @@ from da4ml.trace import ops
 exec(MODEL_SRC)
 out = [run(w, 0, FixedVariableArray, comb_trace, ops) for w in json.loads(sys.argv[1])]
 print(json.dumps(out))
-'''
+"""
 
 
 def ours(widths):
     sys.path.insert(0, str(HERE.parent))
     from da4ml.trace import FixedVariableArray, comb_trace, ops
 
-    g = {'_HAS_PREDICT': False}
-    exec(MODEL_SRC, g)
-    return [g['run'](w, 0, FixedVariableArray, comb_trace, ops) for w in widths]
+    g = {"_HAS_PREDICT": False}
+    exec(MODEL_SRC, g)  # noqa: S102  (the one model source both packages run)
+    return [g["run"](w, 0, FixedVariableArray, comb_trace, ops) for w in widths]
 
 
 def theirs(widths):
-    py = VENV / 'bin' / 'python'
+    py = VENV / "bin" / "python"
     if not py.exists():
         raise SystemExit(
-            f'--compare needs da4ml 0.6.0 in its own venv: python3 -m venv {VENV} && {VENV}/bin/pip install da4ml==0.6.0'
+            f"--compare needs da4ml 0.6.0 in its own venv: python3 -m venv {VENV} && {VENV}/bin/pip install da4ml==0.6.0"
         )
-    code = f'MODEL_SRC = {MODEL_SRC!r}\n' + THEIR_DRIVER
-    r = subprocess.run([str(py), '-c', code, json.dumps(widths)], capture_output=True, text=True, cwd='/tmp', env={**os.environ, 'PYTHONPATH': ''})
+    code = f"MODEL_SRC = {MODEL_SRC!r}\n" + THEIR_DRIVER
+    r = subprocess.run(
+        [str(py), "-c", code, json.dumps(widths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd="/tmp",
+        env={**os.environ, "PYTHONPATH": ""},
+    )
     if r.returncode:
-        raise SystemExit(f'da4ml 0.6.0 run failed (cwd /tmp, {py}):\n{r.stderr[-3000:]}')
+        raise SystemExit(f"da4ml 0.6.0 run failed (cwd /tmp, {py}):\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--widths', type=int, nargs='+', default=[16, 32, 64])
-    ap.add_argument('--compare', action='store_true', help='run da4ml 0.6.0 side by side')
+    ap.add_argument("--widths", type=int, nargs="+", default=[16, 32, 64])
+    ap.add_argument("--compare", action="store_true", help="run da4ml 0.6.0 side by side")
     args = ap.parse_args()
     a = ours(args.widths)
     b = theirs(args.widths) if args.compare else None
-    hdr = f'{"width":>5} {"trace+emit s":>12} {"ops":>6} {"cost":>8} {"latency":>7}'
+    hdr = f"{'width':>5} {'trace+emit s':>12} {'ops':>6} {'cost':>8} {'latency':>7}"
     if b:
-        hdr += f' | {"0.6.0 s":>8} {"ops":>6} {"cost":>8} {"latency":>7} | {"time":>6} {"cost":>6} {"same":>4}'
+        hdr += f" | {'0.6.0 s':>8} {'ops':>6} {'cost':>8} {'latency':>7} | {'time':>6} {'cost':>6} {'same':>4}"
     print(hdr)
     for j, r in enumerate(a):
-        line = f'{r["width"]:>5} {r["total_s"]:>12.3f} {r["n_ops"]:>6} {r["cost"]:>8.0f} {r["latency"]:>7.1f}'
+        line = f"{r['width']:>5} {r['total_s']:>12.3f} {r['n_ops']:>6} {r['cost']:>8.0f} {r['latency']:>7.1f}"
         if b:
             s = b[j]
-            same = 'yes' if r['probe'] == s['probe'] else 'NO'
-            line += f' | {s["total_s"]:>8.3f} {s["n_ops"]:>6} {s["cost"]:>8.0f} {s["latency"]:>7.1f} | {r["total_s"] / s["total_s"]:>6.2f} {r["cost"] / s["cost"]:>6.2f} {same:>4}'
+            same = "yes" if r["probe"] == s["probe"] else "NO"
+            line += f" | {s['total_s']:>8.3f} {s['n_ops']:>6} {s['cost']:>8.0f} {s['latency']:>7.1f} | {r['total_s'] / s['total_s']:>6.2f} {r['cost'] / s['cost']:>6.2f} {same:>4}"
         print(line)
     if b:
         print('ratios are ours/theirs; "same" = identical outputs on 8 probe inputs')
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

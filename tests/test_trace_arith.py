@@ -19,7 +19,7 @@ def test_add_sub_arrays_scalars_consts():
     check(lambda x: -x - x, lambda X: -2 * X, K, I, F, (4,), seed=3)
 
 
-@pytest.mark.parametrize('c', [0, 1, -1, 3, -7, 0.375, -2.75, 8, 0.0625, 93, -1.5])
+@pytest.mark.parametrize("c", [0, 1, -1, 3, -7, 0.375, -2.75, 8, 0.0625, 93, -1.5])
 def test_mul_const(c):
     cf = Fraction(c)
     check(lambda x: x * c, lambda X: X * cf, K, I, F, (4,), seed=int(abs(c) * 16))
@@ -36,19 +36,23 @@ def test_mul_symbolic_square_power():
 def test_division():
     check(lambda x: x / 4 + x / -0.5, lambda X: X / 4 - X * 2, K, I, F, (4,))
     x = FixedVariableArray.from_kif(1, 3, 2, latency=0.0)
-    with pytest.raises(TraceError, match='powers of two'):
+    with pytest.raises(TraceError, match="powers of two"):
         _ = x / 3
-    with pytest.raises(TraceError, match='not a power of two'):
+    with pytest.raises(TraceError, match="not a power of two"):
         np.mean(FixedVariableArray.from_kif([1, 1, 1], 3, 2))
 
 
 CMP = [np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal]
 
 
-@pytest.mark.parametrize('op', CMP)
+@pytest.mark.parametrize("op", CMP)
 def test_comparisons(op):
     def ref(X):
-        return np.array([int(bool(op(a, b))) for a, b in zip(X, X[::-1])] + [int(bool(op(a, Fraction(1, 2)))) for a in X] + [int(bool(op(Fraction(-1), a))) for a in X])
+        return np.array(
+            [int(bool(op(a, b))) for a, b in zip(X, X[::-1])]
+            + [int(bool(op(a, Fraction(1, 2)))) for a in X]
+            + [int(bool(op(Fraction(-1), a))) for a in X]
+        )
 
     check(lambda x: np.concatenate([op(x, x[::-1]), op(x, 0.5), op(-1, x)]), ref, K, I, F, (4,), n=60)
     # comparisons of negated / shifted views
@@ -61,11 +65,27 @@ def test_where_max_min_abs_clip():
         lambda X: np.array([a * 2 if a > Fraction(1, 4) else -b for a, b in zip(X, X[::-1])]),
         K, I, F, (4,),
     )  # fmt: skip
-    check(lambda x: np.maximum(x, x[::-1]) - np.minimum(x, 0.75), lambda X: np.array([max(a, b) - min(a, Fraction(3, 4)) for a, b in zip(X, X[::-1])]), K, I, F, (4,), seed=1)
+    check(
+        lambda x: np.maximum(x, x[::-1]) - np.minimum(x, 0.75),
+        lambda X: np.array([max(a, b) - min(a, Fraction(3, 4)) for a, b in zip(X, X[::-1])]),
+        K,
+        I,
+        F,
+        (4,),
+        seed=1,
+    )
     check(lambda x: np.abs(x) + abs(-x * 2), lambda X: np.array([abs(a) * 3 for a in X]), K, I, F, (4,), seed=2)
     check(lambda x: np.clip(x, -1, x[0]), lambda X: np.array([min(max(a, -1), X[0]) for a in X]), K, I, F, (4,), seed=3)
     # mux with shifted/negated operands on both sides
-    check(lambda x: np.where(x[0] < x[1], x * 8, -x / 4), lambda X: X * 8 if X[0] < X[1] else -X / 4, K, I, F, (4,), seed=4)
+    check(
+        lambda x: np.where(x[0] < x[1], x * 8, -x / 4),
+        lambda X: X * 8 if X[0] < X[1] else -X / 4,
+        K,
+        I,
+        F,
+        (4,),
+        seed=4,
+    )
 
 
 def test_reductions():
@@ -75,10 +95,28 @@ def test_reductions():
     check(lambda x: np.max(x, axis=0), lambda X: np.array([max(c) for c in X.T]), k, i, f, shape, seed=1)
     check(lambda x: np.amin(x), lambda X: min(X.ravel()), k, i, f, shape, seed=2)
     check(lambda x: x.sum(), lambda X: X.sum(), k, i, f, shape, seed=3)
-    check(lambda x: np.mean(x, axis=1, keepdims=True), lambda X: (X.sum(axis=1) / 4).reshape(3, 1), k, i, f, shape, seed=4)
+    check(
+        lambda x: np.mean(x, axis=1, keepdims=True), lambda X: (X.sum(axis=1) / 4).reshape(3, 1), k, i, f, shape, seed=4
+    )
     check(lambda x: np.prod(x[:, :2], axis=1), lambda X: X[:, 0] * X[:, 1], k, i, f, shape, seed=5)
-    check(lambda x: np.any(x > 1, axis=1), lambda X: np.array([int(any(v > 1 for v in r)) for r in X]), k, i, f, shape, seed=6)
-    check(lambda x: np.all(x, axis=0), lambda X: np.array([int(all(v != 0 for v in c)) for c in X.T]), k, 0, 1, shape, seed=7)
+    check(
+        lambda x: np.any(x > 1, axis=1),
+        lambda X: np.array([int(any(v > 1 for v in r)) for r in X]),
+        k,
+        i,
+        f,
+        shape,
+        seed=6,
+    )
+    check(
+        lambda x: np.all(x, axis=0),
+        lambda X: np.array([int(all(v != 0 for v in c)) for c in X.T]),
+        k,
+        0,
+        1,
+        shape,
+        seed=7,
+    )
 
 
 def _pattern(v: Fraction, f: int) -> int:
@@ -92,17 +130,43 @@ def test_bitwise():
     def ref(X, kind):
         a, b = X[0], X[1]
         p, q = _pattern(a, 3), _pattern(b, 3)
-        r = p & q if kind == 'and' else p | q if kind == 'or' else p ^ q
+        r = p & q if kind == "and" else p | q if kind == "or" else p ^ q
         return Fraction(r, 8)
 
     k, i, f = [1, 0], [3, 2], [2, 3]
-    check(lambda x: np.stack([x[0] & x[1], x[0] | x[1], x[0] ^ x[1]]), lambda X: np.array([ref(X, 'and'), ref(X, 'or'), ref(X, 'xor')]), k, i, f, (2,), n=80)
+    check(
+        lambda x: np.stack([x[0] & x[1], x[0] | x[1], x[0] ^ x[1]]),
+        lambda X: np.array([ref(X, "and"), ref(X, "or"), ref(X, "xor")]),
+        k,
+        i,
+        f,
+        (2,),
+        n=80,
+    )
     # an unsigned operand wider than the signed one
-    check(lambda x: np.stack([x[0] & x[1], x[0] | x[1], x[0] ^ x[1]]), lambda X: np.array([ref(X, 'and'), ref(X, 'or'), ref(X, 'xor')]), [1, 0], [1, 5], [3, 3], (2,), n=120, seed=9)
+    check(
+        lambda x: np.stack([x[0] & x[1], x[0] | x[1], x[0] ^ x[1]]),
+        lambda X: np.array([ref(X, "and"), ref(X, "or"), ref(X, "xor")]),
+        [1, 0],
+        [1, 5],
+        [3, 3],
+        (2,),
+        n=120,
+        seed=9,
+    )
     # ~x: signed -> -x - step; unsigned (2.3) -> (2**5 - 1) / 8 - x
     check(lambda x: ~x, lambda X: np.array([-X[0] - Fraction(1, 4), Fraction(31, 8) - X[1]]), k, i, f, (2,), seed=1)
-    check(lambda x: x.to_bool('any'), lambda X: np.array([int(v != 0) for v in X]), k, i, f, (2,), seed=2)
-    check(lambda x: x.to_bool('all'), lambda X: np.array([int(X[0] == Fraction(-1, 4)), int(X[1] == Fraction(31, 8))]), k, i, f, (2,), n=200, seed=3)
+    check(lambda x: x.to_bool("any"), lambda X: np.array([int(v != 0) for v in X]), k, i, f, (2,), seed=2)
+    check(
+        lambda x: x.to_bool("all"),
+        lambda X: np.array([int(X[0] == Fraction(-1, 4)), int(X[1] == Fraction(31, 8))]),
+        k,
+        i,
+        f,
+        (2,),
+        n=200,
+        seed=3,
+    )
 
 
 def test_scalars_and_0d():
@@ -126,19 +190,30 @@ def test_scalars_and_0d():
     for sv, cv in [(-3.5, 0), (2.25, 1), (-8, -2), (7.75, 0), (0.5, 1)]:
         got = run_program(comb, [[sv, cv]])[0]
         S, C = fr(sv), Fraction(cv)
-        want = [max(S, 0), max(S, 0), S if C != 0 else -S, S + 1 if C > 0 else 3 * S, abs(S), 3 * S - 1, int(S > 1), S, -S, max(S, 0)]
+        want = [
+            max(S, 0),
+            max(S, 0),
+            S if C != 0 else -S,
+            S + 1 if C > 0 else 3 * S,
+            abs(S),
+            3 * S - 1,
+            int(S > 1),
+            S,
+            -S,
+            max(S, 0),
+        ]
         assert got == want, (sv, cv)
 
 
 def test_broadcast_error_message():
     x = FixedVariableArray.from_kif(np.ones((3, 4), int), 3, 2)
-    with pytest.raises(ValueError, match=r'\(3, 4\) and \(5,\) do not broadcast'):
+    with pytest.raises(ValueError, match=r"\(3, 4\) and \(5,\) do not broadcast"):
         _ = x + np.ones(5)
 
 
 def test_unsupported_numpy_function_named():
     x = FixedVariableArray.from_kif(np.ones(4, int), 3, 2)
-    with pytest.raises(TypeError, match='cumsum'):
+    with pytest.raises(TypeError, match="cumsum"):
         np.cumsum(x)
 
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from trace_util import grid, run_program, frac_array
+from trace_util import frac_array, grid, run_program
 
 from da4ml.ir import HWConfig, Opcode
 from da4ml.trace import FixedVariableArray, FixedVariableArrayInput, TraceError, comb_trace, ops, to_pipeline
@@ -77,8 +77,16 @@ def test_replay_roundtrip():
     rng = np.random.default_rng(4)
     W = rng.integers(-8, 8, (5, 3)) / 4
     x = FixedVariableArray.from_kif(np.ones(5, int), 3, 2)
-    h = ops.quantize(x @ W, 1, 4, 1, 'SAT', 'RND_CONV')
-    y = [np.max(h), np.sort(h), h.apply(lambda v: ops.quantize(np.cos(v), 1, 0, 5)), h[0] & h[1], h[0] * h[2], abs(h), h.to_bool('any')]
+    h = ops.quantize(x @ W, 1, 4, 1, "SAT", "RND_CONV")
+    y = [
+        np.max(h),
+        np.sort(h),
+        h.apply(lambda v: ops.quantize(np.cos(v), 1, 0, 5)),
+        h[0] & h[1],
+        h[0] * h[2],
+        abs(h),
+        h.to_bool("any"),
+    ]
     comb = comb_trace(x, y)
     x2 = x.as_new()
     y2 = comb(x2, quantize=True)
@@ -103,16 +111,16 @@ def test_replay_on_unquantized_input():
 
 def test_width_limit_error():
     x = FixedVariableArray.from_kif(np.ones(2, int), 30, 2)
-    with pytest.raises(TraceError, match='62 bits'):
+    with pytest.raises(TraceError, match="62 bits"):
         _ = (x[0] * x[1]) * x[0]
 
 
 def test_inputs_must_be_listed():
     x = FixedVariableArray.from_kif(np.ones(2, int), 3, 2)
     z = FixedVariableArray.from_kif(np.ones(2, int), 3, 2)
-    with pytest.raises(TraceError, match='not in comb_trace'):
+    with pytest.raises(TraceError, match="not in comb_trace"):
         comb_trace(x, x + z)
-    with pytest.raises(TraceError, match='computed value'):
+    with pytest.raises(TraceError, match="computed value"):
         comb_trace(x + 1, x)
 
 
@@ -120,7 +128,11 @@ def test_types_are_exact_everywhere():
     # every op's value stays inside its declared interval (the evaluator checks this on every op)
     rng = np.random.default_rng(5)
     x = FixedVariableArray.from_kif(np.array([1, 0, 1, 1]), np.array([3, 2, 0, 5]), np.array([2, 3, 4, -1]))
-    y = [np.maximum(x, x[::-1]) * 3 - x, ops.quantize(x @ (rng.integers(-9, 9, (4, 4)) / 8), 1, 3, 2, 'SAT_SYM', 'RND'), np.where(x > 0, x / 2, -x * 4)]
+    y = [
+        np.maximum(x, x[::-1]) * 3 - x,
+        ops.quantize(x @ (rng.integers(-9, 9, (4, 4)) / 8), 1, 3, 2, "SAT_SYM", "RND"),
+        np.where(x > 0, x / 2, -x * 4),
+    ]
     comb = comb_trace(x, y)
     run_program(comb, grid(rng, np.array([1, 0, 1, 1]), np.array([3, 2, 0, 5]), np.array([2, 3, 4, -1]), (200, 4)))
     # and the declared types are tight: the extreme inputs reach both ends of every output interval

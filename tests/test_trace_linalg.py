@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from trace_util import check, frac_array, grid, run_program, assert_exact, flat_fracs
+from trace_util import assert_exact, check, flat_fracs, frac_array, grid, run_program
 
 from da4ml.trace import FixedVariableArray, comb_trace, ops
 
@@ -29,7 +29,14 @@ def test_matmul_with_constant_inputs_and_zero_columns():
     W = np.array([[1.0, 0, 2], [0.5, 0, -3], [0, 0, 0]])
     Wf = frac_array(W)
     # element 2 is a constant (zero-width type): it drops out of the CMVM problem
-    check(lambda x: np.concatenate([x[:2], np.array([0.75])]) @ W, lambda X: np.concatenate([X[:2], [Fraction(3, 4)]]) @ Wf, 1, 3, 2, (2,))
+    check(
+        lambda x: np.concatenate([x[:2], np.array([0.75])]) @ W,
+        lambda X: np.concatenate([X[:2], [Fraction(3, 4)]]) @ Wf,
+        1,
+        3,
+        2,
+        (2,),
+    )
 
 
 def test_einsum_forms():
@@ -38,10 +45,12 @@ def test_einsum_forms():
     Wf = frac_array(W)
     shape = (2, 3)
     k = np.ones(shape, int)
-    check(lambda x: np.einsum('bi,ijk->bjk', x, W), lambda X: np.einsum('bi,ijk->bjk', X, Wf), k, 3, 2, shape)
-    check(lambda x: ops.einsum('ijk,bi->kbj', W, x), lambda X: np.einsum('ijk,bi->kbj', Wf, X), k, 3, 2, shape, seed=1)
-    check(lambda x: np.einsum('...i,...i->...', x, x[::-1]), lambda X: (X * X[::-1]).sum(axis=-1), k, 3, 2, shape, seed=2)
-    check(lambda x: np.einsum('ij->ji', x), lambda X: X.T, k, 3, 2, shape, seed=3)
+    check(lambda x: np.einsum("bi,ijk->bjk", x, W), lambda X: np.einsum("bi,ijk->bjk", X, Wf), k, 3, 2, shape)
+    check(lambda x: ops.einsum("ijk,bi->kbj", W, x), lambda X: np.einsum("ijk,bi->kbj", Wf, X), k, 3, 2, shape, seed=1)
+    check(
+        lambda x: np.einsum("...i,...i->...", x, x[::-1]), lambda X: (X * X[::-1]).sum(axis=-1), k, 3, 2, shape, seed=2
+    )
+    check(lambda x: np.einsum("ij->ji", x), lambda X: X.T, k, 3, 2, shape, seed=3)
     check(lambda x: x @ x.T, lambda X: X @ X.T, k, 3, 2, shape, seed=4)  # symbolic x symbolic: multipliers
 
 
@@ -53,7 +62,7 @@ def test_conv_like_einsum():
 
     def conv(x, w):
         cols = np.stack([x[j : j + K] for j in range(L - K + 1)])  # (L-K+1, K, C)
-        return np.einsum('lkc,kco->lo', cols, w)
+        return np.einsum("lkc,kco->lo", cols, w)
 
     comb = check(lambda x: conv(x, W), lambda X: conv(X, Wf), np.ones((L, C), int), 3, 3, (L, C))
     assert comb.shape == (L * C, (L - K + 1) * O)
@@ -66,8 +75,8 @@ def test_two_layer_mlp():
 
     def model(x):
         h = ops.relu(x @ W1 + b1, i=4, f=3)
-        h = ops.quantize(h, 0, 4, 3, 'SAT', 'RND')
-        return ops.quantize(h @ W2 + b2, 1, 6, 2, 'SAT', 'RND_CONV')
+        h = ops.quantize(h, 0, 4, 3, "SAT", "RND")
+        return ops.quantize(h @ W2 + b2, 1, 6, 2, "SAT", "RND_CONV")
 
     x = FixedVariableArray.from_kif(np.ones(8, int), 3, 3)
     y = model(x)
@@ -83,9 +92,9 @@ def test_two_layer_mlp():
 
         h = row @ frac_array(W1) + frac_array(b1)
         h = np.array([ref_quantize(max(ref_quantize(v, 1, 30, 3), 0), 0, 4, 3) for v in h], dtype=object)
-        h = np.array([ref_quantize(v, 0, 4, 3, 'SAT', 'RND') for v in h], dtype=object)
+        h = np.array([ref_quantize(v, 0, 4, 3, "SAT", "RND") for v in h], dtype=object)
         o = h @ frac_array(W2) + frac_array(b2)
-        return [ref_quantize(v, 1, 6, 2, 'SAT', 'RND_CONV') for v in o]
+        return [ref_quantize(v, 1, 6, 2, "SAT", "RND_CONV") for v in o]
 
     assert_exact(got, [exact(frac_array(r)) for r in X], X)
 
@@ -94,7 +103,7 @@ def test_offload_fn_uses_multipliers():
     from da4ml.ir import Opcode
 
     W = np.array([[3.0, 5.0], [7.0, -9.0]])
-    so = {'offload_fn': lambda w, x: np.abs(w) > 6}
+    so = {"offload_fn": lambda w, x: np.abs(w) > 6}
     x = FixedVariableArray.from_kif([1, 1], 3, 0, solver_options=so)
     y = x @ W
     comb = comb_trace(x, y)
@@ -106,13 +115,13 @@ def test_offload_fn_uses_multipliers():
 def test_cmvm_route_switch_point():
     from da4ml.trace import cmvm_route
 
-    assert cmvm_route.SOLVER is cmvm_route.csd_fallback_solve or cmvm_route.SOLVER.__module__.startswith('da4ml.cmvm')
+    assert cmvm_route.SOLVER is cmvm_route.csd_fallback_solve or cmvm_route.SOLVER.__module__.startswith("da4ml.cmvm")
     pipe = cmvm_route.csd_fallback_solve(np.array([[3.0, 1.0], [-5.0, 0.5]], dtype=np.float32))
     assert len(pipe) == 1
 
 
-@pytest.mark.parametrize('bad', ['shape'])
+@pytest.mark.parametrize("bad", ["shape"])
 def test_matmul_shape_error(bad):
     x = FixedVariableArray.from_kif(np.ones(4, int), 3, 2)
-    with pytest.raises(ValueError, match='not aligned'):
+    with pytest.raises(ValueError, match="not aligned"):
         _ = x @ np.ones((3, 2))

@@ -8,11 +8,11 @@ from trace_util import assert_exact, fr, grid, ref_quantize, run_program
 
 from da4ml.trace import FixedVariableArray, comb_trace, ops
 
-MODES = list(itertools.product(['WRAP', 'SAT', 'SAT_SYM'], ['TRN', 'RND', 'RND_CONV']))
+MODES = list(itertools.product(["WRAP", "SAT", "SAT_SYM"], ["TRN", "RND", "RND_CONV"]))
 
 
-@pytest.mark.parametrize('overflow,rnd', MODES)
-@pytest.mark.parametrize('k_in', [0, 1])
+@pytest.mark.parametrize("overflow,rnd", MODES)
+@pytest.mark.parametrize("k_in", [0, 1])
 def test_quantize_modes(overflow, rnd, k_in):
     rng = np.random.default_rng(hash((overflow, rnd, k_in)) % 2**32)
     n = 12
@@ -25,26 +25,32 @@ def test_quantize_modes(overflow, rnd, k_in):
     comb = comb_trace(x, y)
     X = grid(rng, k_in, 4, 4, (60, n))
     got = run_program(comb, X)
-    want = [[ref_quantize(fr(v), int(a), int(b), int(c), overflow, rnd) for v, a, b, c in zip(row, tk, ti, tf)] for row in X]
+    want = [
+        [ref_quantize(fr(v), int(a), int(b), int(c), overflow, rnd) for v, a, b, c in zip(row, tk, ti, tf)] for row in X
+    ]
     assert_exact(got, want, X)
     # the numeric path gives the same bits
     num = ops.quantize(X, tk, ti, tf, overflow, rnd)
     assert [[fr(v) for v in row] for row in num] == want
 
 
-@pytest.mark.parametrize('overflow', ['SAT', 'SAT_SYM', 'WRAP'])
+@pytest.mark.parametrize("overflow", ["SAT", "SAT_SYM", "WRAP"])
 def test_saturation_both_ends(overflow):
-    x = FixedVariableArray.from_kif(1, 6, 2, latency=0.0).reshape(1) if False else FixedVariableArray.from_kif([1, 1], [6, 6], [2, 2])
-    y = x.quantize(1, 2, 1, overflow, 'RND')
+    x = (
+        FixedVariableArray.from_kif(1, 6, 2, latency=0.0).reshape(1)
+        if False
+        else FixedVariableArray.from_kif([1, 1], [6, 6], [2, 2])
+    )
+    y = x.quantize(1, 2, 1, overflow, "RND")
     comb = comb_trace(x, y)
     X = np.array([[-64.0, 63.75], [-4.25, 3.75], [-4.0, 3.5], [3.74, -4.26], [-0.25, 0.25]])
     X[3] = [3.5, -4.25]
     got = run_program(comb, X)
-    want = [[ref_quantize(fr(v), 1, 2, 1, overflow, 'RND') for v in row] for row in X]
+    want = [[ref_quantize(fr(v), 1, 2, 1, overflow, "RND") for v in row] for row in X]
     assert_exact(got, want, X)
-    if overflow == 'SAT':
+    if overflow == "SAT":
         assert got[0] == [-4, fr(3.5)]
-    if overflow == 'SAT_SYM':
+    if overflow == "SAT_SYM":
         assert got[0] == [fr(-3.5), fr(3.5)]
 
 
@@ -57,11 +63,15 @@ def test_negation_at_most_negative_value():
     assert tuple(y.kif.ravel()) == (1, 8, 0)
 
 
-@pytest.mark.parametrize('rnd', ['TRN', 'RND', 'RND_CONV'])
+@pytest.mark.parametrize("rnd", ["TRN", "RND", "RND_CONV"])
 def test_relu_fractional_bits(rnd):
     rng = np.random.default_rng(7)
     n = 8
-    x = FixedVariableArray.from_kif(1, 3, 5, latency=0.0) if False else FixedVariableArray.from_kif(np.ones(n, int), 3, 5)
+    x = (
+        FixedVariableArray.from_kif(1, 3, 5, latency=0.0)
+        if False
+        else FixedVariableArray.from_kif(np.ones(n, int), 3, 5)
+    )
     fs = np.array([0, 1, 2, 3, 5, 6, -1, 2])
     iz = np.array([2, 3, 1, 4, 3, 3, 3, 0])
     y1 = x.relu(f=fs, round_mode=rnd)
@@ -71,10 +81,10 @@ def test_relu_fractional_bits(rnd):
     got = run_program(comb, X)
 
     def ref(v, i, f):
-        q = ref_quantize(fr(v), 1, 20, f, 'WRAP', rnd)
+        q = ref_quantize(fr(v), 1, 20, f, "WRAP", rnd)
         q = max(q, 0)
         if i is not None:
-            q = ref_quantize(q, 0, i, f, 'WRAP', 'TRN')
+            q = ref_quantize(q, 0, i, f, "WRAP", "TRN")
         return q
 
     want = [[ref(v, None, f) for v, f in zip(row, fs)] + [ref(v, i, f) for v, i, f in zip(row, iz, fs)] for row in X]
@@ -107,9 +117,9 @@ def test_unquantized_input_errors_and_quantizes():
     from da4ml.trace import FixedVariableArrayInput, TraceError
 
     x = FixedVariableArrayInput((3,))
-    with pytest.raises(TraceError, match='quantize it first'):
+    with pytest.raises(TraceError, match="quantize it first"):
         _ = x + 1
-    with pytest.raises(TraceError, match='quantize'):
+    with pytest.raises(TraceError, match="quantize"):
         _ = np.sum(x)
     r = x.reshape(3, 1).T  # rearrangements are fine
     assert r.shape == (1, 3)
@@ -118,11 +128,11 @@ def test_unquantized_input_errors_and_quantizes():
     comb = comb_trace(x, y)
     got = run_program(comb, [[1.125, -4.0, 3.875]])
     assert got[0] == [fr(3.375), -12, fr(11.625)]
-    with pytest.raises(TraceError, match='WRAP/TRN'):
-        x.quantize(1, 2, 3, 'SAT')
+    with pytest.raises(TraceError, match="WRAP/TRN"):
+        x.quantize(1, 2, 3, "SAT")
 
 
-@pytest.mark.parametrize('overflow,rnd', MODES)
+@pytest.mark.parametrize("overflow,rnd", MODES)
 def test_numeric_quantize_arbitrary_floats(overflow, rnd):
     rng = np.random.default_rng(11)
     X = np.concatenate([rng.normal(0, 6, 300), np.arange(-20, 20) / 8 + 1 / 32, [1e-300, -1e-300, 2.0**60, -(2.0**60)]])
@@ -134,4 +144,4 @@ def test_numeric_quantize_arbitrary_floats(overflow, rnd):
     got_w = ops.quantize(X[:50], 1, 40, 20, overflow, rnd)
     assert [fr(v) for v in got_w] == [ref_quantize(fr(v), 1, 40, 20, overflow, rnd) for v in X[:50]]
     r = ops.relu(X, i=3, f=2, round_mode=rnd)
-    assert [fr(v) for v in r] == [ref_quantize(max(ref_quantize(fr(v), 1, 90, 2, 'WRAP', rnd), 0), 0, 3, 2) for v in X]
+    assert [fr(v) for v in r] == [ref_quantize(max(ref_quantize(fr(v), 1, 90, 2, "WRAP", rnd), 0), 0, 3, 2) for v in X]

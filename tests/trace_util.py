@@ -42,14 +42,14 @@ def fr(v) -> Fraction:
     return Fraction(float(v))
 
 
-def ref_quantize(v: Fraction, k: int, i: int, f: int, overflow: str = 'WRAP', rnd: str = 'TRN') -> Fraction:
+def ref_quantize(v: Fraction, k: int, i: int, f: int, overflow: str = "WRAP", rnd: str = "TRN") -> Fraction:
     """Independent exact reference of fixed-point quantization (rounding, then overflow)."""
     step = Fraction(1, 2**f) if f >= 0 else Fraction(2 ** (-f))
     q = v / step
     fl = math.floor(q)
-    if rnd == 'TRN':
+    if rnd == "TRN":
         n = fl
-    elif rnd == 'RND':
+    elif rnd == "RND":
         n = math.floor(q + Fraction(1, 2))
     else:  # half to even
         d = q - fl
@@ -59,10 +59,10 @@ def ref_quantize(v: Fraction, k: int, i: int, f: int, overflow: str = 'WRAP', rn
         return Fraction(0)
     lo = -(2 ** (w - 1)) if k else 0
     hi = 2 ** (w - 1) - 1 if k else 2**w - 1
-    if overflow == 'WRAP':
+    if overflow == "WRAP":
         n = (n - lo) % (2**w) + lo
     else:
-        if overflow == 'SAT_SYM' and k:
+        if overflow == "SAT_SYM" and k:
             lo = -hi
         n = max(lo, min(hi, n))
     return n * step
@@ -76,7 +76,7 @@ def trace_and_run(x: FixedVariableArray, y, X):
 def assert_exact(got: list[list[Fraction]], want: list[list[Fraction]], X=None):
     assert len(got) == len(want)
     for r, (g, w) in enumerate(zip(got, want)):
-        assert list(g) == list(w), f'sample {r}: input {None if X is None else list(X[r])}\n got  {g}\n want {w}'
+        assert list(g) == list(w), f"sample {r}: input {None if X is None else list(X[r])}\n got  {g}\n want {w}"
 
 
 def frac_array(row) -> np.ndarray:
@@ -88,7 +88,10 @@ def frac_array(row) -> np.ndarray:
 
 
 def flat_fracs(v) -> list[Fraction]:
-    return [Fraction(x) if not isinstance(x, (bool, np.bool_)) else Fraction(int(x)) for x in np.asarray(v, dtype=object).ravel()]
+    return [
+        Fraction(x) if not isinstance(x, (bool, np.bool_)) else Fraction(int(x))
+        for x in np.asarray(v, dtype=object).ravel()
+    ]
 
 
 def check(fn_sym, fn_ref, k, i, f, shape, n=40, seed=0):

@@ -7,14 +7,14 @@ nothing can round or overflow silently.  `CombLogic.__call__` on numbers delegat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 import numpy as np
 
 from . import Opcode
 
-__all__ = ['evaluate', 'evaluate_exact', 'ProgramValueError']
+__all__ = ["ProgramValueError", "evaluate", "evaluate_exact"]
 
 
 class ProgramValueError(ValueError):
@@ -78,7 +78,7 @@ def _prepare(comb):
 def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
     n_in = comb.shape[0]
     if len(x) != n_in:
-        raise ValueError(f'program takes {n_in} inputs, got a sample of {len(x)} values')
+        raise ValueError(f"program takes {n_in} inputs, got a sample of {len(x)} values")
     kifs, bounds = _prepare(comb)
     buf: list[int] = []
     for t, op in enumerate(comb.ops):
@@ -91,7 +91,7 @@ def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
         if opc == Opcode.INPUT:
             xv = x[op.id0]
             if not np.isfinite(float(xv)):
-                raise ValueError(f'input {op.id0} is {xv}: inputs must be finite')
+                raise ValueError(f"input {op.id0} is {xv}: inputs must be finite")
             q = Fraction(xv) * Fraction(2) ** (int(comb.inp_shifts[op.id0]) + f)
             v = _wrap(q.numerator // q.denominator, k, w)
         elif opc in (Opcode.ADD, Opcode.SUB):
@@ -128,7 +128,7 @@ def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
             table = comb.lookup_tables[lo]
             idx = a - a_min - hi
             if not 0 <= idx < len(table):
-                raise ProgramValueError(f'op {t} (LOOKUP): index {idx} outside table {lo} of {len(table)} entries')
+                raise ProgramValueError(f"op {t} (LOOKUP): index {idx} outside table {lo} of {len(table)} entries")
             v = int(table[idx])
         elif opc in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
             s = a if opc == Opcode.BIT_UNARY else -a
@@ -141,7 +141,7 @@ def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
             elif lo == _BIT_ALL:
                 v = int(s & m == m)
             else:
-                raise ProgramValueError(f'op {t} (BIT_UNARY): unknown sub-operation {lo}')
+                raise ProgramValueError(f"op {t} (BIT_UNARY): unknown sub-operation {lo}")
         elif opc == Opcode.BIT_BINARY:
             p, q = a, buf[op.id1]
             if hi & 1:
@@ -161,13 +161,13 @@ def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
             elif kind == _BIN_XOR:
                 v = p ^ q
             else:
-                raise ProgramValueError(f'op {t} (BIT_BINARY): unknown operation {kind}')
+                raise ProgramValueError(f"op {t} (BIT_BINARY): unknown operation {kind}")
         else:
-            raise ProgramValueError(f'op {t}: unknown opcode {opc}')
+            raise ProgramValueError(f"op {t}: unknown opcode {opc}")
         if check_intervals and not (bounds[t][0] <= v <= bounds[t][1]):
             raise ProgramValueError(
-                f'op {t} ({Opcode(opc).name}): value {Fraction(v) * Fraction(2) ** -f} outside its declared '
-                f'interval [{op.qint.min}, {op.qint.max}] (the program or its types are wrong)'
+                f"op {t} ({Opcode(opc).name}): value {Fraction(v) * Fraction(2) ** -f} outside its declared "
+                f"interval [{op.qint.min}, {op.qint.max}] (the program or its types are wrong)"
             )
         buf.append(v)
     return buf
@@ -197,9 +197,11 @@ def evaluate(comb, x: Sequence[float] | np.ndarray, quantize: bool = False, chec
     """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim == 2:
-        return np.stack([evaluate(comb, row, quantize, check_intervals) for row in arr]) if len(arr) else np.zeros(
-            (0, comb.shape[1])
+        return (
+            np.stack([evaluate(comb, row, quantize, check_intervals) for row in arr])
+            if len(arr)
+            else np.zeros((0, comb.shape[1]))
         )
     if arr.ndim != 1:
-        raise ValueError(f'evaluate takes one sample (n_in,) or a batch (batch, n_in); got shape {arr.shape}')
+        raise ValueError(f"evaluate takes one sample (n_in,) or a batch (batch, n_in); got shape {arr.shape}")
     return np.array([float(v) for v in evaluate_exact(comb, list(arr), check_intervals)], dtype=np.float64)

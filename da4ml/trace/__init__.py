@@ -1,26 +1,26 @@
 """da4ml.trace: trace fixed-point numpy code into DAIS programs.
 
-    x = FixedVariableArray.from_kif(1, 3, 4, shape...)   # symbolic inputs
-    y = (x @ W).relu(f=4)                                 # numpy-like code
-    comb = comb_trace(x, y)                               # one DAIS program (CombLogic)
+x = FixedVariableArray.from_kif(1, 3, 4, shape...)   # symbolic inputs
+y = (x @ W).relu(f=4)                                 # numpy-like code
+comb = comb_trace(x, y)                               # one DAIS program (CombLogic)
 """
 
 from da4ml.ir import HWConfig
 
+from . import ops
 from ._node import TraceError
 from .fixed_variable import FixedVariable
 from .fixed_variable_array import FixedVariableArray, FixedVariableArrayInput
 from .pipeline import to_pipeline
 from .tracer import comb_trace
-from . import ops  # noqa: E402
 
 __all__ = [
-    'HWConfig',
-    'FixedVariable',
-    'FixedVariableArray',
-    'FixedVariableArrayInput',
-    'comb_trace',
-    'to_pipeline',
-    'ops',
-    'TraceError',
+    "FixedVariable",
+    "FixedVariableArray",
+    "FixedVariableArrayInput",
+    "HWConfig",
+    "TraceError",
+    "comb_trace",
+    "ops",
+    "to_pipeline",
 ]

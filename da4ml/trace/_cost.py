@@ -40,11 +40,15 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
     if opcode in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
         neg = opcode == Opcode.NEG_BIT_UNARY
         wi = in_widths[0] if in_widths else w
-        base = (0.0, 0.0) if sub == 0 else (float(math.ceil(max(wi, 1) / 5)), LUT_DELAY * max(1, math.ceil(math.log(max(wi, 2), 6))))
+        base = (
+            (0.0, 0.0)
+            if sub == 0
+            else (float(math.ceil(max(wi, 1) / 5)), LUT_DELAY * max(1, math.ceil(math.log(max(wi, 2), 6))))
+        )
         if neg:
             return base[0] + adder_cost(wi, asz), base[1] + adder_latency(wi, csz)
         return base
     if opcode == Opcode.BIT_BINARY:
         extra = sub  # number of negated operands
         return float(w + extra * adder_cost(w, asz)), LUT_DELAY + (adder_latency(w, csz) if extra else 0.0)
-    raise ValueError(f'no cost model for opcode {opcode}')
+    raise ValueError(f"no cost model for opcode {opcode}")

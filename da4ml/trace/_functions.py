@@ -49,28 +49,28 @@ _BINARY_UFUNCS = {
 
 def _logical(kind):
     def f(x, y):
-        a, b = fv.to_bool(x, 'any'), fv.to_bool(y, 'any')
-        return fv.bit_and(a, b) if kind == 'and' else fv.bit_or(a, b) if kind == 'or' else fv.bit_xor(a, b)
+        a, b = fv.to_bool(x, "any"), fv.to_bool(y, "any")
+        return fv.bit_and(a, b) if kind == "and" else fv.bit_or(a, b) if kind == "or" else fv.bit_xor(a, b)
 
     return f
 
 
-_BINARY_UFUNCS[np.logical_and] = _logical('and')
-_BINARY_UFUNCS[np.logical_or] = _logical('or')
-_BINARY_UFUNCS[np.logical_xor] = _logical('xor')
+_BINARY_UFUNCS[np.logical_and] = _logical("and")
+_BINARY_UFUNCS[np.logical_or] = _logical("or")
+_BINARY_UFUNCS[np.logical_xor] = _logical("xor")
 
 
 def _const_arg(x, what: str):
     if isinstance(x, (FixedVariable, FixedVariableArray)):
         c = np.vectorize(lambda v: v.const, otypes=[object])(asarray_like(x)._vars)
         if any(v is None for v in c.flat):
-            raise TraceError(f'{what} must be a constant')
+            raise TraceError(f"{what} must be a constant")
         return c
     return np.asarray(x)
 
 
 def _power(x, n):
-    n = _const_arg(n, 'the exponent of np.power / **')
+    n = _const_arg(n, "the exponent of np.power / **")
     if n.ndim == 0:
         return elementwise(lambda v: fv.power(v, n[()]), asarray_like(x))
     nb = asarray_like(np.asarray(n, dtype=np.int64))
@@ -78,7 +78,7 @@ def _power(x, n):
 
 
 def _shift_by(x, n, sign):
-    n = _const_arg(n, 'the shift amount')
+    n = _const_arg(n, "the shift amount")
     nb = asarray_like(np.asarray(n, dtype=np.int64))
     return elementwise(lambda v, e: fv.shift(v, sign * int(e.const)), asarray_like(x), nb)
 
@@ -93,23 +93,23 @@ _UNARY_UFUNCS = {
     np.logical_not: lambda v: fv.equal(v, v._c(0)),
     np.floor: lambda v: fv.trn(v, 0),
     np.ceil: lambda v: fv.neg(fv.trn(fv.neg(v), 0)),
-    np.rint: lambda v: fv.trn(fv._round(v, 0, 'RND_CONV'), 0),
+    np.rint: lambda v: fv.trn(fv._round(v, 0, "RND_CONV"), 0),
     np.sign: lambda v: fv.sub(fv.greater(v, v._c(0)), fv.less(v, v._c(0))),
     np.conjugate: lambda v: v,
 }
 
 
 def apply_ufunc(ufunc, method, inputs, kwargs):
-    name = f'np.{ufunc.__name__}'
-    if method == 'reduce':
+    name = f"np.{ufunc.__name__}"
+    if method == "reduce":
         return _ufunc_reduce(ufunc, inputs[0], **kwargs)
-    if method != '__call__':
-        raise TypeError(f'{name}.{method} is not supported on symbolic fixed-point arrays')
+    if method != "__call__":
+        raise TypeError(f"{name}.{method} is not supported on symbolic fixed-point arrays")
     for k in list(kwargs):
-        if k in ('casting', 'order', 'subok', 'dtype') or (k == 'where' and kwargs[k] is True):
+        if k in ("casting", "order", "subok", "dtype") or (k == "where" and kwargs[k] is True):
             kwargs.pop(k)
     if kwargs:
-        raise TypeError(f'{name}: keyword arguments {sorted(kwargs)} are not supported on symbolic arrays')
+        raise TypeError(f"{name}: keyword arguments {sorted(kwargs)} are not supported on symbolic arrays")
     if ufunc is np.matmul:
         from ._linalg import matmul
 
@@ -128,7 +128,7 @@ def apply_ufunc(ufunc, method, inputs, kwargs):
         return elementwise(_UNARY_UFUNCS[ufunc], asarray_like(inputs[0]))
     if ufunc.nin == 1 and ufunc.nout == 1:
         return elementwise(lambda v: fv.lookup(v, ufunc, name), asarray_like(inputs[0]))
-    raise TypeError(f'{name} is not supported on symbolic fixed-point arrays (FixedVariableArray)')
+    raise TypeError(f"{name} is not supported on symbolic fixed-point arrays (FixedVariableArray)")
 
 
 _REDUCE_ELEM = {
@@ -144,7 +144,7 @@ _REDUCE_ELEM = {
 
 def _ufunc_reduce(ufunc, x, axis=0, keepdims=False, **kw):
     if ufunc not in _REDUCE_ELEM:
-        raise TypeError(f'np.{ufunc.__name__}.reduce is not supported on symbolic fixed-point arrays')
+        raise TypeError(f"np.{ufunc.__name__}.reduce is not supported on symbolic fixed-point arrays")
     return reduce_tree(_REDUCE_ELEM[ufunc], asarray_like(x), axis, keepdims)
 
 
@@ -217,7 +217,7 @@ def reduce_tree(fn, x, axis=None, keepdims=False, empty=None, combine=None):
     x = asarray_like(x)
     arr, rest, n, out_shape = _reduce_lists(x, axis, keepdims)
     if n == 0 and empty is None:
-        raise ValueError('zero-size reduction with no identity (e.g. max/min of an empty array)')
+        raise ValueError("zero-size reduction with no identity (e.g. max/min of an empty array)")
     out = np.empty(rest, dtype=object)
     for idx in np.ndindex(rest):
         items = list(arr[idx])
@@ -232,7 +232,7 @@ def reduce_tree(fn, x, axis=None, keepdims=False, empty=None, combine=None):
 
 @implements(np.sum)
 def _np_sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
-    _no_out(out, 'np.sum')
+    _no_out(out, "np.sum")
     r = reduce_tree(fv.add, a, axis, keepdims, empty=0, combine=_sum_list)
     if initial is not None:
         r = r + initial
@@ -241,56 +241,56 @@ def _np_sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
 
 @implements(np.max, np.amax)
 def _np_max(a, axis=None, out=None, keepdims=False, initial=None, where=True):
-    _no_out(out, 'np.max')
+    _no_out(out, "np.max")
     r = reduce_tree(fv.maximum, a, axis, keepdims)
     return np.maximum(r, initial) if initial is not None else r
 
 
 @implements(np.min, np.amin)
 def _np_min(a, axis=None, out=None, keepdims=False, initial=None, where=True):
-    _no_out(out, 'np.min')
+    _no_out(out, "np.min")
     r = reduce_tree(fv.minimum, a, axis, keepdims)
     return np.minimum(r, initial) if initial is not None else r
 
 
 @implements(np.prod)
 def _np_prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
-    _no_out(out, 'np.prod')
+    _no_out(out, "np.prod")
     r = reduce_tree(fv.mul, a, axis, keepdims, empty=1)
     return r * initial if initial is not None else r
 
 
 @implements(np.mean)
 def _np_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
-    _no_out(out, 'np.mean')
+    _no_out(out, "np.mean")
     x = asarray_like(a)
     axes = _norm_axes(axis, x.ndim)
     n = int(np.prod([x.shape[ax] for ax in axes], dtype=np.int64))
     if n <= 0 or n & (n - 1):
         raise TraceError(
-            f'np.mean over {n} elements divides by {n}, which is not a power of two (no exact fixed-point result): '
-            'use np.sum and multiply by a quantized constant instead'
+            f"np.mean over {n} elements divides by {n}, which is not a power of two (no exact fixed-point result): "
+            "use np.sum and multiply by a quantized constant instead"
         )
     return _np_sum(x, axis=axis, keepdims=keepdims) / n
 
 
 @implements(np.any)
 def _np_any(a, axis=None, out=None, keepdims=False, where=True):
-    _no_out(out, 'np.any')
-    b = asarray_like(a).to_bool('any')
+    _no_out(out, "np.any")
+    b = asarray_like(a).to_bool("any")
     return reduce_tree(fv.bit_or, b, axis, keepdims, empty=0)
 
 
 @implements(np.all)
 def _np_all(a, axis=None, out=None, keepdims=False, where=True):
-    _no_out(out, 'np.all')
-    b = asarray_like(a).to_bool('any')
+    _no_out(out, "np.all")
+    b = asarray_like(a).to_bool("any")
     return reduce_tree(fv.bit_and, b, axis, keepdims, empty=1)
 
 
 def _no_out(out, name):
     if out is not None:
-        raise TypeError(f'{name}(..., out=...) is not supported on symbolic arrays')
+        raise TypeError(f"{name}(..., out=...) is not supported on symbolic arrays")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def _no_out(out, name):
 @implements(np.where)
 def _np_where(condition, x=None, y=None):
     if x is None or y is None:
-        raise TypeError('np.where(condition) with one argument is not supported on symbolic arrays (use 3 arguments)')
+        raise TypeError("np.where(condition) with one argument is not supported on symbolic arrays (use 3 arguments)")
     if not isinstance(condition, (FixedVariableArray, FixedVariable)):
         c = np.asarray(condition, dtype=bool)
         ref = x if isinstance(x, (FixedVariableArray, FixedVariable)) else y
@@ -315,9 +315,9 @@ def _np_where(condition, x=None, y=None):
 
 @implements(np.clip)
 def _np_clip(a, a_min=None, a_max=None, out=None, **kw):
-    _no_out(out, 'np.clip')
-    a_min = kw.pop('min', a_min)
-    a_max = kw.pop('max', a_max)
+    _no_out(out, "np.clip")
+    a_min = kw.pop("min", a_min)
+    a_max = kw.pop("max", a_max)
     r = asarray_like(a)
     if a_min is not None:
         r = np.maximum(r, a_min)
@@ -410,26 +410,28 @@ def _np_size(a, axis=None):
 
 
 @implements(np.pad)
-def _np_pad(array, pad_width, mode='constant', **kw):
-    if mode != 'constant':
+def _np_pad(array, pad_width, mode="constant", **kw):
+    if mode != "constant":
         raise TypeError(f"np.pad mode {mode!r} is not supported on symbolic arrays (only 'constant')")
-    cv = kw.pop('constant_values', 0)
+    cv = kw.pop("constant_values", 0)
     x = asarray_like(array)
-    r = np.pad(x._vars, pad_width, mode='constant', constant_values=cv)
+    r = np.pad(x._vars, pad_width, mode="constant", constant_values=cv)
     return FixedVariableArray(_to_obj(r, _first_var(x._vars)), _clean=True)
 
 
 @implements(np.round, np.around)
 def _np_round(a, decimals=0, out=None):
-    _no_out(out, 'np.round')
+    _no_out(out, "np.round")
     if decimals != 0:
-        raise TraceError('np.round with decimals != 0 has no exact binary fixed-point form; use ops.quantize(..., round_mode="RND_CONV")')
+        raise TraceError(
+            'np.round with decimals != 0 has no exact binary fixed-point form; use ops.quantize(..., round_mode="RND_CONV")'
+        )
     return np.rint(a)
 
 
 # linear algebra and sorting live in their own modules
-from . import _linalg as _la  # noqa: E402
-from . import _sort as _so  # noqa: E402
+from . import _linalg as _la
+from . import _sort as _so
 
 implements(np.einsum)(_la.np_einsum)
 implements(np.dot)(_la.dot)

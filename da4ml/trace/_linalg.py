@@ -21,49 +21,49 @@ def _is_sym(x) -> bool:
 def _numeric(x) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype == object:
-        raise TypeError('einsum/matmul operands must be symbolic arrays or numeric (constant) arrays')
-    return a.astype(np.float64) if a.dtype.kind not in 'f' else a
+        raise TypeError("einsum/matmul operands must be symbolic arrays or numeric (constant) arrays")
+    return a.astype(np.float64) if a.dtype.kind not in "f" else a
 
 
 def _parse(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
-    s = subscripts.replace(' ', '')
-    ins, out = (s.split('->') + [None])[:2] if '->' in s else (s, None)
-    in_list = ins.split(',')
+    s = subscripts.replace(" ", "")
+    ins, out = (s.split("->") + [None])[:2] if "->" in s else (s, None)
+    in_list = ins.split(",")
     if len(in_list) != len(ndims):
-        raise ValueError(f'einsum subscripts {subscripts!r} name {len(in_list)} operands, got {len(ndims)}')
+        raise ValueError(f"einsum subscripts {subscripts!r} name {len(in_list)} operands, got {len(ndims)}")
     used = {c for c in s if c.isalpha()}
     free = [c for c in string.ascii_letters if c not in used]
     n_ell = 0
     for sub, nd in zip(in_list, ndims):
-        if '...' in sub:
+        if "..." in sub:
             n_ell = max(n_ell, nd - (len(sub) - 3))
-    ell = ''.join(free[:n_ell])
+    ell = "".join(free[:n_ell])
     res = []
     for sub, nd in zip(in_list, ndims):
-        if '...' in sub:
+        if "..." in sub:
             n = nd - (len(sub) - 3)
-            sub = sub.replace('...', ell[n_ell - n :])
+            sub = sub.replace("...", ell[n_ell - n :])
         if len(sub) != nd:
-            raise ValueError(f'einsum subscripts {sub!r} do not match an operand with {nd} dimensions')
+            raise ValueError(f"einsum subscripts {sub!r} do not match an operand with {nd} dimensions")
         res.append(sub)
     if out is None:
         counts = {}
         for sub in res:
             for c in sub:
                 counts[c] = counts.get(c, 0) + 1
-        out = ell + ''.join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     else:
-        out = out.replace('...', ell)
+        out = out.replace("...", ell)
     return res, out
 
 
 def np_einsum(subscripts, *operands, **kwargs):
-    for k in ('optimize', 'dtype', 'casting', 'order'):
+    for k in ("optimize", "dtype", "casting", "order"):
         kwargs.pop(k, None)
     if kwargs:
-        raise TypeError(f'np.einsum keyword arguments {sorted(kwargs)} are not supported on symbolic arrays')
+        raise TypeError(f"np.einsum keyword arguments {sorted(kwargs)} are not supported on symbolic arrays")
     if not isinstance(subscripts, str):
-        raise TypeError('np.einsum on symbolic arrays takes the subscripts-string form')
+        raise TypeError("np.einsum on symbolic arrays takes the subscripts-string form")
     if len(operands) == 1:
         return einsum1(subscripts, operands[0])
     if len(operands) != 2:
@@ -71,24 +71,24 @@ def np_einsum(subscripts, *operands, **kwargs):
         subs, out = _parse(subscripts, [np.ndim(o) for o in operands])
         cur = subs[0]
         for j in range(1, len(operands)):
-            rest = ''.join(subs[j + 1 :]) + out
-            keep = ''.join(dict.fromkeys(c for c in cur + subs[j] if c in rest))
-            r = einsum(f'{cur},{subs[j]}->{keep}', r, operands[j])
+            rest = "".join(subs[j + 1 :]) + out
+            keep = "".join(dict.fromkeys(c for c in cur + subs[j] if c in rest))
+            r = einsum(f"{cur},{subs[j]}->{keep}", r, operands[j])
             cur = keep
-        return einsum1(f'{cur}->{out}', r) if cur != out else r
+        return einsum1(f"{cur}->{out}", r) if cur != out else r
     return einsum(subscripts, *operands)
 
 
 def einsum1(subscripts: str, a):
     (sa,), so = _parse(subscripts, [np.ndim(a)])
     if len(set(sa)) != len(sa):
-        raise TraceError(f'einsum {subscripts!r}: repeated labels within one operand (diagonals) are not supported')
+        raise TraceError(f"einsum {subscripts!r}: repeated labels within one operand (diagonals) are not supported")
     x = asarray_like(a)
     summed = tuple(j for j, c in enumerate(sa) if c not in so)
     if summed:
         x = np.sum(x, axis=summed)
         x = asarray_like(x)
-        sa = ''.join(c for c in sa if c in so)
+        sa = "".join(c for c in sa if c in so)
     return x.transpose([sa.index(c) for c in so]) if so else x
 
 
@@ -96,7 +96,7 @@ def _sum_out(x, sub: str, keep: str):
     axes = tuple(j for j, c in enumerate(sub) if c not in keep)
     if not axes:
         return x, sub
-    sub2 = ''.join(c for c in sub if c in keep)
+    sub2 = "".join(c for c in sub if c in keep)
     if _is_sym(x):
         return asarray_like(np.sum(asarray_like(x), axis=axes)), sub2
     return np.sum(x, axis=axes), sub2
@@ -108,8 +108,9 @@ def _broadcast_labels(a, sa, b, sb):
         for c, n in zip(s, np.shape(x)):
             if n != 1:
                 if sizes.get(c, n) != n:
-                    raise ValueError(f'einsum: label {c!r} has inconsistent sizes {sizes[c]} and {n}')
+                    raise ValueError(f"einsum: label {c!r} has inconsistent sizes {sizes[c]} and {n}")
                 sizes[c] = n
+
     def bc(x, s):
         tgt = tuple(sizes.get(c, 1) for c in s)
         if tgt == tuple(np.shape(x)):
@@ -117,6 +118,7 @@ def _broadcast_labels(a, sa, b, sb):
         if _is_sym(x):
             return FixedVariableArray(np.broadcast_to(asarray_like(x)._vars, tgt), _clean=True)
         return np.broadcast_to(x, tgt)
+
     return bc(a, sa), bc(b, sb)
 
 
@@ -126,7 +128,7 @@ def einsum(subscripts: str, a, b):
         return np.einsum(subscripts, _numeric(a), _numeric(b))
     (sa, sb), so = _parse(subscripts, [np.ndim(a), np.ndim(b)])
     if len(set(sa)) != len(sa) or len(set(sb)) != len(sb):
-        raise TraceError(f'einsum {subscripts!r}: repeated labels within one operand (diagonals) are not supported')
+        raise TraceError(f"einsum {subscripts!r}: repeated labels within one operand (diagonals) are not supported")
     a = a if _is_sym(a) else _numeric(a)
     b = b if _is_sym(b) else _numeric(b)
     a, sa = _sum_out(a, sa, sb + so)
@@ -184,28 +186,28 @@ def matmul(a, b):
         return np.matmul(a, b)
     na, nb_ = np.ndim(a), np.ndim(b)
     if na == 0 or nb_ == 0:
-        raise ValueError('matmul: input operand does not have enough dimensions (use * for scalars)')
+        raise ValueError("matmul: input operand does not have enough dimensions (use * for scalars)")
     if na == 1 and nb_ == 1:
-        subs = 'i,i->'
+        subs = "i,i->"
     elif na == 1:
-        subs = 'i,...ij->...j'
+        subs = "i,...ij->...j"
     elif nb_ == 1:
-        subs = '...ij,j->...i'
+        subs = "...ij,j->...i"
     elif nb_ == 2:
-        subs = '...ij,jk->...ik'
+        subs = "...ij,jk->...ik"
     elif na == 2:
-        subs = 'ij,...jk->...ik'
+        subs = "ij,...jk->...ik"
     else:
-        subs = '...ij,...jk->...ik'
+        subs = "...ij,...jk->...ik"
     sa, sb = np.shape(a), np.shape(b)
     if sa[-1] != (sb[0] if nb_ == 1 else sb[-2]):
-        raise ValueError(f'matmul: shapes {tuple(sa)} and {tuple(sb)} are not aligned (inner dimensions differ)')
+        raise ValueError(f"matmul: shapes {tuple(sa)} and {tuple(sb)} are not aligned (inner dimensions differ)")
     return einsum(subs, a, b)
 
 
 def dot(a, b, out=None):
     if out is not None:
-        raise TypeError('np.dot(..., out=...) is not supported on symbolic arrays')
+        raise TypeError("np.dot(..., out=...) is not supported on symbolic arrays")
     na, nb_ = np.ndim(a), np.ndim(b)
     if na == 0 or nb_ == 0:
         return asarray_like(a) * b if _is_sym(a) else asarray_like(b) * a
@@ -213,7 +215,7 @@ def dot(a, b, out=None):
         return matmul(a, b)
     la = string.ascii_lowercase[: na - 1]
     lb = string.ascii_uppercase[: nb_ - 1]
-    return einsum(f'{la}z,{lb[:-1]}z{lb[-1]}->{la}{lb}', a, b)
+    return einsum(f"{la}z,{lb[:-1]}z{lb[-1]}->{la}{lb}", a, b)
 
 
 def inner(a, b):
@@ -222,7 +224,7 @@ def inner(a, b):
         return dot(a, b)
     la = string.ascii_lowercase[: na - 1]
     lb = string.ascii_uppercase[: nb_ - 1]
-    return einsum(f'{la}z,{lb}z->{la}{lb}', a, b)
+    return einsum(f"{la}z,{lb}z->{la}{lb}", a, b)
 
 
 def tensordot(a, b, axes=2):
@@ -230,7 +232,10 @@ def tensordot(a, b, axes=2):
     if isinstance(axes, (int, np.integer)):
         ax_a, ax_b = list(range(na - axes, na)), list(range(axes))
     else:
-        ax_a, ax_b = ([axes[0]] if isinstance(axes[0], int) else list(axes[0])), ([axes[1]] if isinstance(axes[1], int) else list(axes[1]))
+        ax_a, ax_b = (
+            ([axes[0]] if isinstance(axes[0], int) else list(axes[0])),
+            ([axes[1]] if isinstance(axes[1], int) else list(axes[1])),
+        )
     ax_a = [x % na for x in ax_a]
     ax_b = [x % nb_ for x in ax_b]
     letters = iter(string.ascii_letters)
@@ -239,4 +244,4 @@ def tensordot(a, b, axes=2):
     for i, j in zip(ax_a, ax_b):
         lb[j] = la[i]
     out = [c for j, c in enumerate(la) if j not in ax_a] + [c for j, c in enumerate(lb) if j not in ax_b]
-    return einsum(f'{"".join(la)},{"".join(lb)}->{"".join(out)}', a, b)
+    return einsum(f"{''.join(la)},{''.join(lb)}->{''.join(out)}", a, b)

@@ -17,9 +17,9 @@ _uid = itertools.count()
 class Lane:
     """One input lane (an input position of the traced program)."""
 
-    __slots__ = ('latency', 'uid', 'name')
+    __slots__ = ("latency", "name", "uid")
 
-    def __init__(self, latency: float = 0.0, name: str = ''):
+    def __init__(self, latency: float = 0.0, name: str = ""):
         self.latency = float(latency)
         self.uid = next(_uid)
         self.name = name
@@ -30,7 +30,23 @@ class TraceError(ValueError):
 
 
 class Node:
-    __slots__ = ('opcode', 'a', 'b', 'c', 'data', 'vmin', 'vmax', 'f', 'latency', 'cost', 'table', 'lane', 'wide', 'uid', '__weakref__')
+    __slots__ = (
+        "__weakref__",
+        "a",
+        "b",
+        "c",
+        "cost",
+        "data",
+        "f",
+        "lane",
+        "latency",
+        "opcode",
+        "table",
+        "uid",
+        "vmax",
+        "vmin",
+        "wide",
+    )
 
     def __init__(self, opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None):
         self.opcode = Opcode(opcode)
@@ -47,8 +63,8 @@ class Node:
                 raise TraceError(o.wide)
         if w > MAX_WIDTH and wide is None:
             raise TraceError(
-                f'{self.opcode.name} would produce a {w}-bit value (interval [{self.vmin}, {self.vmax}] * 2**-{self.f}); '
-                f'DAIS values are limited to {MAX_WIDTH} bits: quantize the operands (or the constants) first'
+                f"{self.opcode.name} would produce a {w}-bit value (interval [{self.vmin}, {self.vmax}] * 2**-{self.f}); "
+                f"DAIS values are limited to {MAX_WIDTH} bits: quantize the operands (or the constants) first"
             )
         in_w = tuple(width_int(o.vmin, o.vmax) for o in (a, b) if o is not None)
         self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub)
@@ -66,10 +82,10 @@ class Node:
         return width_int(self.vmin, self.vmax)
 
     def __repr__(self):
-        return f'Node({self.opcode.name}, [{self.vmin}, {self.vmax}]*2**-{self.f}, lat={self.latency})'
+        return f"Node({self.opcode.name}, [{self.vmin}, {self.vmax}]*2**-{self.f}, lat={self.latency})"
 
 
-_CONS: 'weakref.WeakValueDictionary[tuple, Node]' = weakref.WeakValueDictionary()
+_CONS: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()
 
 
 def mk(opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None) -> Node:

@@ -11,16 +11,16 @@ import numpy as np
 
 from ._types import frac, type_range
 
-OVERFLOW_MODES = ('WRAP', 'SAT', 'SAT_SYM')
-ROUND_MODES = ('TRN', 'RND', 'RND_CONV')
+OVERFLOW_MODES = ("WRAP", "SAT", "SAT_SYM")
+ROUND_MODES = ("TRN", "RND", "RND_CONV")
 
 
 def check_modes(overflow_mode: str, round_mode: str) -> tuple[str, str]:
     o, r = str(overflow_mode).upper(), str(round_mode).upper()
     if o not in OVERFLOW_MODES:
-        raise ValueError(f'overflow_mode {overflow_mode!r} is not supported: use one of {OVERFLOW_MODES}')
+        raise ValueError(f"overflow_mode {overflow_mode!r} is not supported: use one of {OVERFLOW_MODES}")
     if r not in ROUND_MODES:
-        raise ValueError(f'round_mode {round_mode!r} is not supported: use one of {ROUND_MODES}')
+        raise ValueError(f"round_mode {round_mode!r} is not supported: use one of {ROUND_MODES}")
     return o, r
 
 
@@ -29,10 +29,10 @@ def round_int(v: Fraction, f: int, round_mode: str) -> int:
     q = v * (Fraction(2) ** f)
     n, d = q.numerator, q.denominator
     fl = n // d
-    if round_mode == 'TRN' or d == 1:
+    if round_mode == "TRN" or d == 1:
         return fl
     rem = Fraction(n - fl * d, d)
-    if round_mode == 'RND':
+    if round_mode == "RND":
         return fl + (rem >= Fraction(1, 2))
     if rem > Fraction(1, 2):
         return fl + 1
@@ -46,24 +46,26 @@ def overflow_int(n: int, k: int, i: int, f: int, overflow_mode: str) -> int:
     w = k + i + f
     if w <= 0:
         return 0
-    if overflow_mode == 'WRAP':
+    if overflow_mode == "WRAP":
         return ((n - lo) % (1 << w)) + lo
-    if overflow_mode == 'SAT_SYM' and k:
+    if overflow_mode == "SAT_SYM" and k:
         lo = -hi
     return min(max(n, lo), hi)
 
 
-def quantize_frac(v: Fraction, k: int, i: int, f: int, overflow_mode: str = 'WRAP', round_mode: str = 'TRN') -> Fraction:
+def quantize_frac(
+    v: Fraction, k: int, i: int, f: int, overflow_mode: str = "WRAP", round_mode: str = "TRN"
+) -> Fraction:
     return frac(overflow_int(round_int(v, f, round_mode), k, i, f, overflow_mode), f)
 
 
-def relu_frac(v: Fraction, i: int | None, f: int | None, round_mode: str = 'TRN') -> Fraction:
+def relu_frac(v: Fraction, i: int | None, f: int | None, round_mode: str = "TRN") -> Fraction:
     if f is not None:
         n = round_int(v, f, round_mode)
         if n <= 0:
             return Fraction(0)
         if i is not None:
-            n = overflow_int(n, 0, i, f, 'WRAP')
+            n = overflow_int(n, 0, i, f, "WRAP")
         return frac(n, f)
     if v <= 0:
         return Fraction(0)
@@ -77,7 +79,7 @@ def relu_frac(v: Fraction, i: int | None, f: int | None, round_mode: str = 'TRN'
 def _as_float_array(x) -> np.ndarray:
     a = np.asarray(x)
     if a.dtype == object:
-        raise TypeError('numeric quantize/relu take numbers; symbolic values go through the FixedVariable methods')
+        raise TypeError("numeric quantize/relu take numbers; symbolic values go through the FixedVariable methods")
     return a.astype(np.float64)
 
 
@@ -92,14 +94,14 @@ def _fast_ok(a: np.ndarray, f: np.ndarray, w: np.ndarray) -> bool:
 
 def _round_fast(a: np.ndarray, f: np.ndarray, r: str) -> np.ndarray:
     n = np.ldexp(a, f.astype(np.int64))
-    if r == 'TRN':
+    if r == "TRN":
         return np.floor(n)
-    if r == 'RND':
+    if r == "RND":
         return np.floor(n + 0.5)
     return np.rint(n)  # half to even
 
 
-def quantize_numeric(x, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 'TRN') -> np.ndarray:
+def quantize_numeric(x, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> np.ndarray:
     """Element-wise exact quantization of a numeric array; k, i, f broadcast against it."""
     o, r = check_modes(overflow_mode, round_mode)
     a = _as_float_array(x)
@@ -112,10 +114,10 @@ def quantize_numeric(x, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 
         wp = np.maximum(w, 1).astype(np.float64)
         lo = np.where(k == 1, -np.exp2(wp - 1), 0.0)
         hi = np.where(k == 1, np.exp2(wp - 1) - 1, np.exp2(wp) - 1)
-        if o == 'WRAP':
+        if o == "WRAP":
             n = np.mod(n - lo, np.exp2(wp)) + lo
         else:
-            if o == 'SAT_SYM':
+            if o == "SAT_SYM":
                 lo = np.where(k == 1, -hi, lo)
             n = np.clip(n, lo, hi)
         n = np.where(w <= 0, 0.0, n)
@@ -127,8 +129,8 @@ def quantize_numeric(x, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 
     return out
 
 
-def relu_numeric(x, i=None, f=None, round_mode: str = 'TRN') -> np.ndarray:
-    _, r = check_modes('WRAP', round_mode)
+def relu_numeric(x, i=None, f=None, round_mode: str = "TRN") -> np.ndarray:
+    _, r = check_modes("WRAP", round_mode)
     a = _as_float_array(x)
     shape = np.broadcast_shapes(a.shape, np.shape(i) if i is not None else (), np.shape(f) if f is not None else ())
     a = np.broadcast_to(a, shape)

@@ -57,11 +57,11 @@ def bitonic_pairs(n: int) -> list[list[tuple[int, int]]]:
     return layers
 
 
-_KINDS = {'batcher': batcher_pairs, 'bitonic': bitonic_pairs}
+_KINDS = {"batcher": batcher_pairs, "bitonic": bitonic_pairs}
 
 
 def _network(kind: str, n: int):
-    kind = 'batcher' if kind in (None, 'quicksort', 'stable', 'mergesort', 'heapsort') else str(kind).lower()
+    kind = "batcher" if kind in (None, "quicksort", "stable", "mergesort", "heapsort") else str(kind).lower()
     if kind not in _KINDS:
         raise ValueError(f"sort kind {kind!r} is not a sorting network: use 'batcher' or 'bitonic'")
     return _KINDS[kind](n)
@@ -87,7 +87,7 @@ def _sort_rows(keys: np.ndarray, auxs: list[np.ndarray], kind: str):
     return keys, auxs
 
 
-def sort(a, axis=-1, kind: str = 'batcher', aux_value=None):
+def sort(a, axis=-1, kind: str = "batcher", aux_value=None):
     """Sort along `axis` with a sorting network; aux_value (same shape) is permuted alongside."""
     x = asarray_like(a)
     aux = None if aux_value is None else asarray_like(aux_value, x)
@@ -97,7 +97,7 @@ def sort(a, axis=-1, kind: str = 'batcher', aux_value=None):
         axis = 0
     axis = axis % max(x.ndim, 1)
     if aux is not None and aux.shape != x.shape:
-        raise ValueError(f'sort: aux_value of shape {aux.shape} must match the keys of shape {x.shape}')
+        raise ValueError(f"sort: aux_value of shape {aux.shape} must match the keys of shape {x.shape}")
     kv = np.moveaxis(x._vars, axis, -1)
     shp = kv.shape
     k2 = kv.reshape(-1, shp[-1]) if kv.size else kv.reshape(0, shp[-1])
@@ -122,20 +122,22 @@ class ArgsortIndex(FixedVariableArray):
     def apply(self, arr) -> FixedVariableArray:
         arr = asarray_like(arr, self.keys)
         if arr.shape != self.keys.shape:
-            raise TraceError(f'indexing with an argsort result: the array {arr.shape} must have the keys\' shape {self.keys.shape}')
+            raise TraceError(
+                f"indexing with an argsort result: the array {arr.shape} must have the keys' shape {self.keys.shape}"
+            )
         return sort(self.keys, self.axis, self.kind, aux_value=arr)[1]
 
 
 def np_sort(a, axis=-1, kind=None, order=None, stable=None):
     if order is not None:
-        raise TypeError('np.sort(order=...) is not supported on symbolic arrays')
-    return sort(a, axis, kind or 'batcher')
+        raise TypeError("np.sort(order=...) is not supported on symbolic arrays")
+    return sort(a, axis, kind or "batcher")
 
 
 def np_argsort(a, axis=-1, kind=None, order=None, stable=None):
     if order is not None:
-        raise TypeError('np.argsort(order=...) is not supported on symbolic arrays')
+        raise TypeError("np.argsort(order=...) is not supported on symbolic arrays")
     x = asarray_like(a)
     if axis is None:
         x, axis = x.ravel(), 0
-    return ArgsortIndex(x, axis % max(x.ndim, 1), kind or 'batcher')
+    return ArgsortIndex(x, axis % max(x.ndim, 1), kind or "batcher")

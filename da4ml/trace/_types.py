@@ -45,7 +45,7 @@ def frac_f(c: Fraction) -> int:
         return 0
     d = c.denominator
     if d & (d - 1):
-        raise ValueError(f'constant {c} is not a fixed-point number (its denominator is not a power of two)')
+        raise ValueError(f"constant {c} is not a fixed-point number (its denominator is not a power of two)")
     f = d.bit_length() - 1
     if f == 0:
         n = c.numerator
@@ -57,11 +57,11 @@ def to_frac(v) -> Fraction:
     """Exact Fraction of a number (floats are exact dyadics; non-finite values are refused)."""
     if isinstance(v, Fraction):
         return v
-    if isinstance(v, (int,)) or (hasattr(v, 'dtype') and getattr(v.dtype, 'kind', '') in 'iub'):
+    if isinstance(v, (int,)) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iub"):
         return Fraction(int(v))
     fv = float(v)
     if not math.isfinite(fv):
-        raise ValueError(f'constant {v} is not finite')
+        raise ValueError(f"constant {v} is not finite")
     return Fraction(fv)
 
 

@@ -9,23 +9,23 @@ unoptimized shift-add graph straight from CSD digits.  Switching is the one line
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 import numpy as np
 
 from da4ml.ir import HWConfig, Pipeline, QInterval
 
 from . import fixed_variable as fv
-from ._node import Lane, Node, TraceError, mk
+from ._node import Lane, TraceError, mk
 from ._types import frac, to_frac
 from .fixed_variable import FixedVariable
 
 
 def csd_fallback_solve(
     kernel: np.ndarray,
-    method0: str = 'wmc',
-    method1: str = 'auto',
+    method0: str = "wmc",
+    method1: str = "auto",
     hard_dc: int = -1,
     decompose_dc: int = -2,
     qintervals: Sequence[QInterval] | None = None,
@@ -84,7 +84,7 @@ def csd_fallback_solve(
 # SWITCH: when da4ml.cmvm.solve lands, replace this line with `from da4ml.cmvm import solve as SOLVER`.
 SOLVER = csd_fallback_solve
 
-_SOLVER_KEYS = ('method0', 'method1', 'hard_dc', 'decompose_dc', 'search_all_decompose_dc')
+_SOLVER_KEYS = ("method0", "method1", "hard_dc", "decompose_dc", "search_all_decompose_dc")
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 256
 
@@ -95,7 +95,15 @@ def _mul_offloaded(x: FixedVariable, c: Fraction) -> FixedVariable:
 
 
 def _solve_cached(kernel: np.ndarray, qints: list, lats: list, hw: HWConfig, opts: dict):
-    key = (kernel.shape, kernel.tobytes(), tuple(qints), tuple(lats), hw.adder_size, hw.carry_size, tuple(sorted(opts.items())))
+    key = (
+        kernel.shape,
+        kernel.tobytes(),
+        tuple(qints),
+        tuple(lats),
+        hw.adder_size,
+        hw.carry_size,
+        tuple(sorted(opts.items())),
+    )
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
@@ -117,18 +125,18 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
     xs = list(x)
     K = np.asarray(kernel, dtype=np.float64)
     if K.ndim != 2 or K.shape[0] != len(xs):
-        raise ValueError(f'constant matrix of shape {K.shape} does not match {len(xs)} symbolic inputs')
+        raise ValueError(f"constant matrix of shape {K.shape} does not match {len(xs)} symbolic inputs")
     if not np.all(np.isfinite(K)):
-        raise TraceError('the constant matrix has non-finite entries')
-    n_in, n_out = K.shape
+        raise TraceError("the constant matrix has non-finite entries")
+    n_out = K.shape[1]
     ref = next((v for v in xs if v.const is None), xs[0] if xs else FixedVariable())
     for v in xs:
         fv._req(v)
     opts = dict(solver_options or {})
-    offload_fn = opts.pop('offload_fn', None)
+    offload_fn = opts.pop("offload_fn", None)
     hw = ref.hwconf
-    opts.pop('adder_size', None)
-    opts.pop('carry_size', None)
+    opts.pop("adder_size", None)
+    opts.pop("carry_size", None)
     opts = {k: v for k, v in opts.items() if k in _SOLVER_KEYS}
     extra: list[list[FixedVariable]] = [[] for _ in range(n_out)]
     const = [Fraction(0)] * n_out
@@ -136,7 +144,10 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
     if offload_fn is not None:
         from .fixed_variable_array import FixedVariableArray
 
-        mask = np.asarray(offload_fn(K.copy(), FixedVariableArray(np.array(xs + [], dtype=object).reshape(-1), _clean=True)), dtype=bool)
+        mask = np.asarray(
+            offload_fn(K.copy(), FixedVariableArray(np.array(xs + [], dtype=object).reshape(-1), _clean=True)),
+            dtype=bool,
+        )
         mask = np.broadcast_to(mask, K.shape)
         for j, c in zip(*np.nonzero(mask & (K != 0))):
             extra[c].append(_mul_offloaded(xs[j], to_frac(K[j, c])))

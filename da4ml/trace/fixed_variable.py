@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Callable
 
 import numpy as np
 
@@ -25,16 +25,18 @@ DEFAULT_HW = HWConfig(1, -1, -1)
 LUT_MAX_ENTRIES = 1 << 16  # largest lookup table `apply` builds (entries = 2**input width)
 
 _BIT_NOT, _BIT_ANY, _BIT_ALL = 0, 1, 2
-_BIN = {'and': 0, 'or': 1, 'xor': 2}
+_BIN = {"and": 0, "or": 1, "xor": 2}
 
 
 class FixedVariable:
     """One symbolic fixed-point value (or an exact constant)."""
 
-    __slots__ = ('node', 'shift', 'neg', 'const', 'hwconf', 'solver_options')
+    __slots__ = ("const", "hwconf", "neg", "node", "shift", "solver_options")
     __array_priority__ = 100
 
-    def __init__(self, node: Node | None = None, shift: int = 0, neg: bool = False, const=None, hwconf=None, solver_options=None):
+    def __init__(
+        self, node: Node | None = None, shift: int = 0, neg: bool = False, const=None, hwconf=None, solver_options=None
+    ):
         self.node = node
         self.shift = int(shift)
         self.neg = bool(neg)
@@ -46,23 +48,25 @@ class FixedVariable:
 
     # ---- construction -------------------------------------------------------------------------------
     @classmethod
-    def from_kif(cls, k: int, i: int, f: int, hwconf=None, latency: float = 0.0, solver_options=None, lane: Lane | None = None):
+    def from_kif(
+        cls, k: int, i: int, f: int, hwconf=None, latency: float = 0.0, solver_options=None, lane: Lane | None = None
+    ):
         """A fresh symbolic input of type (k, i, f)."""
         hw = hwconf if hwconf is not None else DEFAULT_HW
         lane = lane if lane is not None else Lane(latency)
         return _input(lane, int(k), int(i), int(f), hw, solver_options)
 
     @classmethod
-    def from_const(cls, value, hwconf=None, solver_options=None) -> 'FixedVariable':
+    def from_const(cls, value, hwconf=None, solver_options=None) -> FixedVariable:
         return cls(const=value, hwconf=hwconf, solver_options=solver_options)
 
-    def _like(self, node=None, shift=0, neg=False, const=None) -> 'FixedVariable':
+    def _like(self, node=None, shift=0, neg=False, const=None) -> FixedVariable:
         if node is not None and node.vmin == node.vmax:
             v = frac(node.vmin, node.f) * Fraction(2) ** shift
             return FixedVariable(const=-v if neg else v, hwconf=self.hwconf, solver_options=self.solver_options)
         return FixedVariable(node, shift, neg, const, self.hwconf, self.solver_options)
 
-    def _c(self, value) -> 'FixedVariable':
+    def _c(self, value) -> FixedVariable:
         return FixedVariable(const=value, hwconf=self.hwconf, solver_options=self.solver_options)
 
     # ---- properties ---------------------------------------------------------------------------------
@@ -109,10 +113,10 @@ class FixedVariable:
 
     def __repr__(self):
         if isinstance(self, UnquantizedVariable):
-            return 'FixedVariable(<unquantized input>)'
+            return "FixedVariable(<unquantized input>)"
         if self.const is not None:
-            return f'FixedVariable(const={self.const})'
-        return f'FixedVariable({self.low}..{self.high} step {self.step}, latency={self.latency})'
+            return f"FixedVariable(const={self.const})"
+        return f"FixedVariable({self.low}..{self.high} step {self.step}, latency={self.latency})"
 
     __hash__ = object.__hash__
 
@@ -120,14 +124,14 @@ class FixedVariable:
         if self.const is not None:
             return bool(self.const)
         raise TypeError(
-            'the truth value of a symbolic FixedVariable is unknown at trace time: use np.where(cond, a, b) '
-            '(or ops.quantize / comparisons producing 0/1 values) instead of Python if/and/or'
+            "the truth value of a symbolic FixedVariable is unknown at trace time: use np.where(cond, a, b) "
+            "(or ops.quantize / comparisons producing 0/1 values) instead of Python if/and/or"
         )
 
     def __float__(self):
         if self.const is not None:
             return float(self.const)
-        raise TypeError('a symbolic FixedVariable has no numeric value at trace time')
+        raise TypeError("a symbolic FixedVariable has no numeric value at trace time")
 
     # ---- Python operators (scalars; arrays delegate to FixedVariableArray) ----------------------------
     def _bin(self, other, fn, reflected=False):
@@ -226,7 +230,9 @@ class FixedVariable:
         from .fixed_variable_array import FixedVariableArray
 
         ins = [FixedVariableArray(np.array(x, dtype=object)) if isinstance(x, FixedVariable) else x for x in inputs]
-        r = FixedVariableArray.__array_ufunc__(ins[[isinstance(x, FixedVariableArray) for x in ins].index(True)], ufunc, method, *ins, **kwargs)
+        r = FixedVariableArray.__array_ufunc__(
+            ins[[isinstance(x, FixedVariableArray) for x in ins].index(True)], ufunc, method, *ins, **kwargs
+        )
         return _unwrap0(r)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -236,33 +242,33 @@ class FixedVariable:
         return _unwrap0(FixedVariableArray._dispatch(func, args2, kwargs2))
 
     # ---- methods ------------------------------------------------------------------------------------
-    def quantize(self, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 'TRN') -> 'FixedVariable':
+    def quantize(self, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> FixedVariable:
         return quantize(self, int(k), int(i), int(f), overflow_mode, round_mode)
 
-    def relu(self, i=None, f=None, round_mode: str = 'TRN') -> 'FixedVariable':
+    def relu(self, i=None, f=None, round_mode: str = "TRN") -> FixedVariable:
         return relu(self, None if i is None else int(i), None if f is None else int(f), round_mode)
 
-    def apply(self, fn: Callable) -> 'FixedVariable':
+    def apply(self, fn: Callable) -> FixedVariable:
         return lookup(self, fn)
 
-    def to_bool(self, mode: str = 'any') -> 'FixedVariable':
+    def to_bool(self, mode: str = "any") -> FixedVariable:
         return to_bool(self, mode)
 
-    def as_new(self) -> 'FixedVariable':
+    def as_new(self) -> FixedVariable:
         k, i, f = self.kif
         return FixedVariable.from_kif(k, i, f, self.hwconf, self.latency, self.solver_options)
 
-    def max_of(self, other) -> 'FixedVariable':
+    def max_of(self, other) -> FixedVariable:
         return maximum(self, _as_fv(other, self))
 
-    def min_of(self, other) -> 'FixedVariable':
+    def min_of(self, other) -> FixedVariable:
         return minimum(self, _as_fv(other, self))
 
 
 class UnquantizedVariable(FixedVariable):
     """An input whose type is not known yet: only quantize (WRAP, TRN) and rearrangements are allowed."""
 
-    __slots__ = ('lane',)
+    __slots__ = ("lane",)
 
     def __init__(self, lane: Lane, hwconf=None, solver_options=None):
         super().__init__(None, 0, False, None, hwconf, solver_options)
@@ -304,8 +310,8 @@ def _as_fv(x, like: FixedVariable | None = None) -> FixedVariable:
 def _req(x: FixedVariable) -> None:
     if isinstance(x, UnquantizedVariable):
         raise TraceError(
-            'this input has no fixed-point type yet (it comes from FixedVariableArrayInput): quantize it first, '
-            'e.g. x.quantize(k, i, f) or ops.quantize(x, k, i, f), before any arithmetic on it'
+            "this input has no fixed-point type yet (it comes from FixedVariableArrayInput): quantize it first, "
+            "e.g. x.quantize(k, i, f) or ops.quantize(x, k, i, f), before any arithmetic on it"
         )
 
 
@@ -427,7 +433,9 @@ def csd_digits(m: int) -> list[tuple[int, int]]:
     return out
 
 
-def sum_terms(terms: list[tuple[FixedVariable, dict]], ranges: dict, const: Fraction = Fraction(0)) -> FixedVariable | None:
+def sum_terms(
+    terms: list[tuple[FixedVariable, dict]], ranges: dict, const: Fraction = Fraction(0)
+) -> FixedVariable | None:
     """Sum symbolic terms with a latency-aware balanced tree (earliest-ready pairs first).
 
     Each term carries its linear form {base key: coefficient} over independent bases whose exact ranges
@@ -547,15 +555,19 @@ def mul(x: FixedVariable, y: FixedVariable) -> FixedVariable:
 def div(x: FixedVariable, y: FixedVariable) -> FixedVariable:
     _req(x)
     if y.const is None:
-        raise TraceError('division by a symbolic value is not supported: divide only by constant powers of two')
+        raise TraceError("division by a symbolic value is not supported: divide only by constant powers of two")
     c = y.const
     if c == 0:
-        raise ZeroDivisionError('division of a FixedVariable by zero')
+        raise ZeroDivisionError("division of a FixedVariable by zero")
     a = abs(c)
-    if a.numerator & (a.numerator - 1) or a.denominator & (a.denominator - 1) or (a.numerator != 1 and a.denominator != 1):
+    if (
+        a.numerator & (a.numerator - 1)
+        or a.denominator & (a.denominator - 1)
+        or (a.numerator != 1 and a.denominator != 1)
+    ):
         raise TraceError(
-            f'division by {c} is not supported: only constant powers of two divide exactly; '
-            f'multiply by a quantized reciprocal instead (e.g. x * ops.quantize(1/{c}, ...))'
+            f"division by {c} is not supported: only constant powers of two divide exactly; "
+            f"multiply by a quantized reciprocal instead (e.g. x * ops.quantize(1/{c}, ...))"
         )
     return mul_const(x, 1 / c)
 
@@ -563,7 +575,7 @@ def div(x: FixedVariable, y: FixedVariable) -> FixedVariable:
 def power(x: FixedVariable, n) -> FixedVariable:
     _req(x)
     if isinstance(n, FixedVariable) or int(n) != n or n < 0:
-        raise TraceError(f'x ** {n!r}: only non-negative integer constant exponents are supported')
+        raise TraceError(f"x ** {n!r}: only non-negative integer constant exponents are supported")
     n = int(n)
     if x.const is not None:
         return x._c(x.const**n)
@@ -594,7 +606,7 @@ def trn(x: FixedVariable, f: int) -> FixedVariable:
     """Drop fractional bits below 2**-f (floor)."""
     nmin, nmax, fv = x.interval()
     if x.const is not None:
-        return x._c(frac(round_int(x.const, f, 'TRN'), f))
+        return x._c(frac(round_int(x.const, f, "TRN"), f))
     if fv <= f:
         return x
     d = fv - f
@@ -605,7 +617,7 @@ def wrap(x: FixedVariable, k: int, i: int, f: int) -> FixedVariable:
     """Two's-complement wrap into (k, i, f) (x already on a grid no finer than 2**-f)."""
     nmin, nmax, fv = x.interval()
     if x.const is not None:
-        return x._c(quantize_frac(x.const, k, i, max(f, fv), 'WRAP', 'TRN'))
+        return x._c(quantize_frac(x.const, k, i, max(f, fv), "WRAP", "TRN"))
     lo, hi = type_range(k, i, fv)
     if lo <= nmin and nmax <= hi:
         return x
@@ -617,11 +629,11 @@ def wrap(x: FixedVariable, k: int, i: int, f: int) -> FixedVariable:
 def _round(x: FixedVariable, f: int, round_mode: str) -> FixedVariable:
     """x rounded (RND / RND_CONV) to the grid 2**-f, *before* the final bit drop: returns t with
     trn(t, f) == round(x)."""
-    nmin, nmax, fv = x.interval()
-    if fv <= f or round_mode == 'TRN':
+    fv = x.interval()[2]
+    if fv <= f or round_mode == "TRN":
         return x
     half = Fraction(1, 2) * Fraction(2) ** -f
-    if round_mode == 'RND':
+    if round_mode == "RND":
         return add_const(x, half)
     # RND_CONV: floor(x + half - ulp + lsb) where lsb is bit f of x (the LSB of the truncated value)
     ulp = Fraction(2) ** -fv
@@ -631,14 +643,16 @@ def _round(x: FixedVariable, f: int, round_mode: str) -> FixedVariable:
     return add(t, shift(bit, f - fv))
 
 
-def quantize(x: FixedVariable, k: int, i: int, f: int, overflow_mode: str = 'WRAP', round_mode: str = 'TRN') -> FixedVariable:
+def quantize(
+    x: FixedVariable, k: int, i: int, f: int, overflow_mode: str = "WRAP", round_mode: str = "TRN"
+) -> FixedVariable:
     o, r = check_modes(overflow_mode, round_mode)
     if isinstance(x, UnquantizedVariable):
-        if (o, r) != ('WRAP', 'TRN'):
+        if (o, r) != ("WRAP", "TRN"):
             raise TraceError(
-                f'an unquantized input (FixedVariableArrayInput) can only be quantized with WRAP/TRN (got {o}/{r}): '
-                'its lanes carry exactly the quantized type. Declare a wider input type with '
-                'FixedVariableArray.from_kif and apply the SAT/RND quantization to that instead'
+                f"an unquantized input (FixedVariableArrayInput) can only be quantized with WRAP/TRN (got {o}/{r}): "
+                "its lanes carry exactly the quantized type. Declare a wider input type with "
+                "FixedVariableArray.from_kif and apply the SAT/RND quantization to that instead"
             )
         return _input(x.lane, k, i, f, x.hwconf, x.solver_options)
     if x.const is not None:
@@ -646,11 +660,11 @@ def quantize(x: FixedVariable, k: int, i: int, f: int, overflow_mode: str = 'WRA
     if x.node.opcode == Opcode.LOOKUP:
         return _lut_map(x, lambda v: quantize_frac(v, k, i, f, o, r))
     y = trn(_round(x, f, r), f)
-    if o == 'WRAP':
+    if o == "WRAP":
         return wrap(y, k, i, f)
     nmin, nmax, fv = y.interval()
     lo_t, hi_t = type_range(k, i, f)
-    if o == 'SAT_SYM' and k:
+    if o == "SAT_SYM" and k:
         lo_t = -hi_t
     if k + i + f <= 0:
         return y._c(0)
@@ -665,9 +679,9 @@ def quantize(x: FixedVariable, k: int, i: int, f: int, overflow_mode: str = 'WRA
     return y
 
 
-def relu(x: FixedVariable, i: int | None = None, f: int | None = None, round_mode: str = 'TRN') -> FixedVariable:
+def relu(x: FixedVariable, i: int | None = None, f: int | None = None, round_mode: str = "TRN") -> FixedVariable:
     _req(x)
-    _, r = check_modes('WRAP', round_mode)
+    _, r = check_modes("WRAP", round_mode)
     if x.const is not None:
         return x._c(relu_frac(x.const, i, f, r))
     if x.node.opcode == Opcode.LOOKUP:
@@ -681,7 +695,7 @@ def relu(x: FixedVariable, i: int | None = None, f: int | None = None, round_mod
     if hi <= 0:
         return x._c(0)
     if i is not None:
-        tlo, thi = type_range(0, i, ft)
+        thi = type_range(0, i, ft)[1]
         if hi > thi:
             if thi == 0:
                 return x._c(0)
@@ -697,12 +711,12 @@ def relu(x: FixedVariable, i: int | None = None, f: int | None = None, round_mod
 class Cond:
     """A predicate: msb(node) xor invert (node None: the constant `value`)."""
 
-    __slots__ = ('node', 'invert', 'value')
+    __slots__ = ("invert", "node", "value")
 
     def __init__(self, node: Node | None, invert: bool = False, value: bool | None = None):
         self.node, self.invert, self.value = node, invert, value
 
-    def __invert__(self) -> 'Cond':
+    def __invert__(self) -> Cond:
         if self.node is None:
             return Cond(None, value=not self.value)
         return Cond(self.node, not self.invert)
@@ -802,7 +816,9 @@ def where(c: Cond, x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVari
     if y.const is not None:
         # canonical form of a constant b operand: a CONST in x's scale and sign, no extra shift (hi = 0)
         cval = y.const * Fraction(2) ** -xv.shift
-        yv = FixedVariable(_node_view(x._c(-cval if xv.neg else cval)).node, xv.shift, xv.neg, None, x.hwconf, x.solver_options)
+        yv = FixedVariable(
+            _node_view(x._c(-cval if xv.neg else cval)).node, xv.shift, xv.neg, None, x.hwconf, x.solver_options
+        )
     else:
         yv = y
     a, b = xv.node, yv.node
@@ -911,18 +927,20 @@ def invert(x: FixedVariable) -> FixedVariable:
     return x._like(node, x.shift, False)
 
 
-def to_bool(x: FixedVariable, mode: str = 'any') -> FixedVariable:
+def to_bool(x: FixedVariable, mode: str = "any") -> FixedVariable:
     _req(x)
     mode = str(mode).lower()
-    if mode not in ('any', 'all'):
+    if mode not in ("any", "all"):
         raise ValueError(f"to_bool mode {mode!r}: use 'any' (OR of the bits) or 'all' (AND of the bits)")
     nmin, nmax, fv = x.interval()
     if x.const is not None:
         k, i, f = kif_int(nmin, nmax, fv)
         m = (1 << max(k + i + f, 0)) - 1
-        return x._c(int(nmin != 0) if mode == 'any' else int(nmin & m == m))
-    sub_ = _BIT_ANY if mode == 'any' else _BIT_ALL
-    node = mk(Opcode.NEG_BIT_UNARY if x.neg else Opcode.BIT_UNARY, x.node, None, None, sub_, 0, 1, 0, x.hwconf, sub=sub_)
+        return x._c(int(nmin != 0) if mode == "any" else int(nmin & m == m))
+    sub_ = _BIT_ANY if mode == "any" else _BIT_ALL
+    node = mk(
+        Opcode.NEG_BIT_UNARY if x.neg else Opcode.BIT_UNARY, x.node, None, None, sub_, 0, 1, 0, x.hwconf, sub=sub_
+    )
     return x._like(node, 0, False)
 
 
@@ -932,13 +950,15 @@ def _bitwise(kind: str, x: FixedVariable, y: FixedVariable) -> FixedVariable:
     if x.const is not None and y.const is not None:
         F = max(frac_f(x.const), frac_f(y.const))
         p, q = int(x.const * Fraction(2) ** F), int(y.const * Fraction(2) ** F)
-        r = p & q if kind == 'and' else p | q if kind == 'or' else p ^ q
+        r = p & q if kind == "and" else p | q if kind == "or" else p ^ q
         return x._c(frac(r, F))
     if x.const is not None:
         x, y = y, x
     xv = x
     if y.const is not None:  # canonical: a CONST in x's scale (lo = 0)
-        yv = FixedVariable(_node_view(x._c(y.const * Fraction(2) ** -xv.shift)).node, xv.shift, False, None, x.hwconf, x.solver_options)
+        yv = FixedVariable(
+            _node_view(x._c(y.const * Fraction(2) ** -xv.shift)).node, xv.shift, False, None, x.hwconf, x.solver_options
+        )
     else:
         yv = y
     a, b = xv.node, yv.node
@@ -951,8 +971,8 @@ def _bitwise(kind: str, x: FixedVariable, y: FixedVariable) -> FixedVariable:
     qb = (qb[0] << sb, qb[1] << sb)
     if pa[0] >= 0 and qb[0] >= 0:
         top = (1 << max(pa[1], qb[1]).bit_length()) - 1
-        vmin, vmax = {'and': (0, min(pa[1], qb[1])), 'or': (max(pa[0], qb[0]), top), 'xor': (0, top)}[kind]
-    elif kind == 'and' and (pa[0] >= 0 or qb[0] >= 0):
+        vmin, vmax = {"and": (0, min(pa[1], qb[1])), "or": (max(pa[0], qb[0]), top), "xor": (0, top)}[kind]
+    elif kind == "and" and (pa[0] >= 0 or qb[0] >= 0):
         vmin, vmax = 0, pa[1] if pa[0] >= 0 else qb[1]
     else:
         # both as signed patterns: the result fits the wider signed width
@@ -964,15 +984,15 @@ def _bitwise(kind: str, x: FixedVariable, y: FixedVariable) -> FixedVariable:
 
 
 def bit_and(x, y):
-    return _bitwise('and', x, y)
+    return _bitwise("and", x, y)
 
 
 def bit_or(x, y):
-    return _bitwise('or', x, y)
+    return _bitwise("or", x, y)
 
 
 def bit_xor(x, y):
-    return _bitwise('xor', x, y)
+    return _bitwise("xor", x, y)
 
 
 # ---- lookup tables -------------------------------------------------------------------------------------
@@ -993,8 +1013,8 @@ def _table_node(x: FixedVariable, a: Node, values: list[Fraction], src: str) -> 
     wide = None
     if w > 62:
         wide = (
-            f'{src} produces values that need {w} bits (more than 62): quantize its result '
-            f'(e.g. .quantize(1, 0, 8)) right after it, which folds into the table'
+            f"{src} produces values that need {w} bits (more than 62): quantize its result "
+            f"(e.g. .quantize(1, 0, 8)) right after it, which folds into the table"
         )
     # entries outside the reachable range repeat the nearest reachable entry (any value is fine there)
     lo_i, hi_i = a.vmin - tmin, a.vmax - tmin
@@ -1010,8 +1030,8 @@ def _lut_inputs(x: FixedVariable) -> tuple[Node, list[Fraction]]:
     n = tmax - tmin + 1
     if n > LUT_MAX_ENTRIES:
         raise TraceError(
-            f'a lookup table over a {k + i + f}-bit input would need {n} entries (limit {LUT_MAX_ENTRIES}): '
-            'quantize the input to fewer bits before apply() / the numpy function'
+            f"a lookup table over a {k + i + f}-bit input would need {n} entries (limit {LUT_MAX_ENTRIES}): "
+            "quantize the input to fewer bits before apply() / the numpy function"
         )
     sgn = -1 if x.neg else 1
     scale = Fraction(2) ** (x.shift - a.f)
@@ -1025,13 +1045,13 @@ def _lut_map(x: FixedVariable, g: Callable[[Fraction], Fraction]) -> FixedVariab
     sgn = -1 if x.neg else 1
     scale = Fraction(2) ** (x.shift - a.f)
     vals = [g(sgn * scale * v) for v in a.table]
-    return _table_node(x, a.a, vals, 'the lookup table')
+    return _table_node(x, a.a, vals, "the lookup table")
 
 
 def lookup(x: FixedVariable, fn: Callable, name: str | None = None) -> FixedVariable:
     """fn applied element-wise as a lookup table over every value x can take."""
     _req(x)
-    src = name or f'apply({getattr(fn, "__name__", repr(fn))})'
+    src = name or f"apply({getattr(fn, '__name__', repr(fn))})"
     if x.const is not None:
         return x._c(_call_table_fn(fn, [x.const], src)[0])
     if x.node.opcode == Opcode.LOOKUP:
@@ -1050,35 +1070,35 @@ def _call_table_fn(fn: Callable, ins: list[Fraction], src: str) -> list[Fraction
         out = np.asarray(fn(arr))
         if out.shape != arr.shape:
             raise ValueError
-    except Exception:
+    except Exception:  # noqa: BLE001  (fn may not vectorize: fall back to one call per value)
         out = np.array([fn(v) for v in arr])
     res = {}
     for v, o in zip(uniq, out.ravel()):
         if isinstance(o, FixedVariable):
-            raise TraceError(f'{src}: the function must compute on numbers, not on symbolic values')
+            raise TraceError(f"{src}: the function must compute on numbers, not on symbolic values")
         if not np.isfinite(float(o)):
-            raise TraceError(f'{src} returned {o} for input {float(v)}: table entries must be finite numbers')
+            raise TraceError(f"{src} returned {o} for input {float(v)}: table entries must be finite numbers")
         res[v] = to_frac(o)
     return [res[v] for v in ins]
 
 
 # convenience for the array layer
 ELEMENTWISE_BINARY = {
-    'add': add,
-    'sub': sub,
-    'mul': mul,
-    'div': div,
-    'maximum': maximum,
-    'minimum': minimum,
-    'less': less,
-    'less_equal': less_equal,
-    'greater': greater,
-    'greater_equal': greater_equal,
-    'equal': equal,
-    'not_equal': not_equal,
-    'and': bit_and,
-    'or': bit_or,
-    'xor': bit_xor,
+    "add": add,
+    "sub": sub,
+    "mul": mul,
+    "div": div,
+    "maximum": maximum,
+    "minimum": minimum,
+    "less": less,
+    "less_equal": less_equal,
+    "greater": greater,
+    "greater_equal": greater_equal,
+    "equal": equal,
+    "not_equal": not_equal,
+    "and": bit_and,
+    "or": bit_or,
+    "xor": bit_xor,
 }
 
-__all__ = ['FixedVariable', 'UnquantizedVariable', 'TraceError', 'Lane', 'DEFAULT_HW', 'ceil_div_pow2']
+__all__ = ["DEFAULT_HW", "FixedVariable", "Lane", "TraceError", "UnquantizedVariable", "ceil_div_pow2"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -57,7 +56,7 @@ def _first_var(arr: np.ndarray) -> FixedVariable | None:
     return arr.flat[0] if arr.size else None
 
 
-def asarray_like(a, like=None) -> 'FixedVariableArray':
+def asarray_like(a, like=None) -> FixedVariableArray:
     if isinstance(a, FixedVariableArray):
         return a
     ref = None
@@ -78,7 +77,7 @@ def broadcast_shapes(*shapes) -> tuple:
         ) from None
 
 
-def elementwise(fn: Callable, *arrs: 'FixedVariableArray') -> 'FixedVariableArray':
+def elementwise(fn: Callable, *arrs: FixedVariableArray) -> FixedVariableArray:
     shape = broadcast_shapes(*(a.shape for a in arrs))
     bs = [np.broadcast_to(a._vars, shape) for a in arrs]
     out = np.empty(shape, dtype=object)
@@ -130,7 +129,7 @@ class FixedVariableArray:
 
     # ---- construction -------------------------------------------------------------------------------
     @classmethod
-    def from_kif(cls, k, i, f, hwconf: HWConfig = HWConfig(1, -1, -1), latency=0.0, solver_options: dict | None = None):
+    def from_kif(cls, k, i, f, hwconf: HWConfig = HWConfig(1, -1, -1),  # noqa: B008  (api.md default) latency=0.0, solver_options: dict | None = None):
         """Symbolic inputs whose per-element type is (k, i, f) (arrays broadcast together)."""
         shape = np.broadcast_shapes(np.shape(k), np.shape(i), np.shape(f), np.shape(latency))
         kb, ib, fb = _kif_arrays(shape, k, i, f)
@@ -141,7 +140,7 @@ class FixedVariableArray:
         return cls(out, hwconf, solver_options, _clean=True)
 
     @classmethod
-    def from_lhs(cls, low, high, step, hwconf: HWConfig = HWConfig(1, -1, -1), latency=0.0, solver_options=None):
+    def from_lhs(cls, low, high, step, hwconf: HWConfig = HWConfig(1, -1, -1),  # noqa: B008  (api.md default) latency=0.0, solver_options=None):
         """Symbolic inputs given by value ranges [low, high] with a power-of-two step."""
         shape = np.broadcast_shapes(np.shape(low), np.shape(high), np.shape(step))
         lo, hi, st = (np.broadcast_to(np.asarray(v, dtype=np.float64), shape) for v in (low, high, step))
@@ -151,7 +150,7 @@ class FixedVariableArray:
         i = np.ceil(np.log2(np.maximum(mx, st))).astype(int)
         return cls.from_kif(k, i, f, hwconf, latency, solver_options)
 
-    def _new(self, arr: np.ndarray) -> 'FixedVariableArray':
+    def _new(self, arr: np.ndarray) -> FixedVariableArray:
         return FixedVariableArray(arr, _clean=True)
 
     # ---- numpy-like structure ---------------------------------------------------------------------------
@@ -172,7 +171,7 @@ class FixedVariableArray:
         return np.dtype(object)
 
     @property
-    def T(self) -> 'FixedVariableArray':
+    def T(self) -> FixedVariableArray:
         return self._new(self._vars.T)
 
     def __len__(self) -> int:
@@ -182,23 +181,23 @@ class FixedVariableArray:
         for v in self._vars:
             yield v if isinstance(v, FixedVariable) else self._new(v)
 
-    def reshape(self, *shape, order='C') -> 'FixedVariableArray':
+    def reshape(self, *shape, order='C') -> FixedVariableArray:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return self._new(self._vars.reshape(shape, order=order))
 
-    def flatten(self) -> 'FixedVariableArray':
+    def flatten(self) -> FixedVariableArray:
         return self._new(self._vars.flatten())
 
-    def ravel(self) -> 'FixedVariableArray':
+    def ravel(self) -> FixedVariableArray:
         return self._new(self._vars.ravel())
 
-    def transpose(self, *axes) -> 'FixedVariableArray':
+    def transpose(self, *axes) -> FixedVariableArray:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         return self._new(self._vars.transpose(*axes) if axes else self._vars.transpose())
 
-    def copy(self) -> 'FixedVariableArray':
+    def copy(self) -> FixedVariableArray:
         return self._new(self._vars.copy())
 
     def __getitem__(self, key):
@@ -347,14 +346,14 @@ class FixedVariableArray:
         raise TypeError('the truth value of a symbolic array is unknown at trace time: use np.where / np.any / np.all')
 
     # ---- fixed-point operations -----------------------------------------------------------------------
-    def quantize(self, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 'TRN') -> 'FixedVariableArray':
+    def quantize(self, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 'TRN') -> FixedVariableArray:
         kb, ib, fb = _kif_arrays(self.shape, k, i, f)
         out = np.empty(self.shape, dtype=object)
         for idx, v in np.ndenumerate(self._vars):
             out[idx] = fv.quantize(v, int(kb[idx]), int(ib[idx]), int(fb[idx]), overflow_mode, round_mode)
         return self._new(out)
 
-    def relu(self, i=None, f=None, round_mode: str = 'TRN') -> 'FixedVariableArray':
+    def relu(self, i=None, f=None, round_mode: str = 'TRN') -> FixedVariableArray:
         ib = None if i is None else np.broadcast_to(np.asarray(i), self.shape)
         fb = None if f is None else np.broadcast_to(np.asarray(f), self.shape)
         out = np.empty(self.shape, dtype=object)
@@ -362,13 +361,13 @@ class FixedVariableArray:
             out[idx] = fv.relu(v, None if ib is None else int(ib[idx]), None if fb is None else int(fb[idx]), round_mode)
         return self._new(out)
 
-    def apply(self, fn: Callable, name: str | None = None) -> 'FixedVariableArray':
+    def apply(self, fn: Callable, name: str | None = None) -> FixedVariableArray:
         return elementwise(lambda v: fv.lookup(v, fn, name), self)
 
-    def to_bool(self, mode: str = 'any') -> 'FixedVariableArray':
+    def to_bool(self, mode: str = 'any') -> FixedVariableArray:
         return elementwise(lambda v: fv.to_bool(v, mode), self)
 
-    def as_new(self) -> 'FixedVariableArray':
+    def as_new(self) -> FixedVariableArray:
         """Fresh symbolic inputs with the same per-element types (for retracing)."""
         out = np.empty(self.shape, dtype=object)
         for idx, v in np.ndenumerate(self._vars):
@@ -436,7 +435,7 @@ class FixedVariableArray:
 class FixedVariableArrayInput(FixedVariableArray):
     """Symbolic inputs whose type is not known yet: quantize them before any non-trivial operation."""
 
-    def __init__(self, shape, hwconf: HWConfig = HWConfig(1, -1, -1), solver_options: dict | None = None, latency=0.0):
+    def __init__(self, shape, hwconf: HWConfig = HWConfig(1, -1, -1),  # noqa: B008  (api.md default) solver_options: dict | None = None, latency=0.0):
         shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         lat = np.broadcast_to(np.asarray(latency, dtype=np.float64), shape)
         out = np.empty(shape, dtype=object)

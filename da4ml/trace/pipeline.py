@@ -53,8 +53,7 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, retiming: bool = True, v
             continue
         s = max(0, math.ceil(op.latency / latency_cutoff - 1e-9) - 1)
         for p in _operands(op):
-            if stage[p] > s:
-                s = stage[p]
+            s = max(s, stage[p])
         stage[t] = s
     n_stages = max([s for s in stage if s >= 0] + [0]) + 1
     # the last stage a value is needed in (outputs are needed after the last stage)
@@ -86,11 +85,11 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, retiming: bool = True, v
                 new_ops.append(Op(j, -1, int(Opcode.INPUT), 0, ops[t].qint, 0.0, 0.0))
                 lat.append(0.0)
 
-        def need(t: int) -> int:
+        def need(t: int, local=local, new_ops=new_ops, lat=lat) -> int:
             if t in local:
                 return local[t]
             op = ops[t]
-            assert int(op.opcode) == Opcode.CONST, 'value used across stages without being carried'
+            assert int(op.opcode) == Opcode.CONST, "value used across stages without being carried"
             local[t] = len(new_ops)
             new_ops.append(Op(-1, -1, int(Opcode.CONST), op.data, op.qint, 0.0, op.cost))
             lat.append(0.0)
@@ -138,5 +137,5 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, retiming: bool = True, v
             )
         )
     if verbose:
-        print(f'to_pipeline: {n_stages} stage(s) at latency cutoff {latency_cutoff}')
+        print(f"to_pipeline: {n_stages} stage(s) at latency cutoff {latency_cutoff}")
     return Pipeline(stages)

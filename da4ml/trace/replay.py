@@ -7,8 +7,8 @@ optimizer's) each op's declared interval is trusted to narrow the rebuilt value'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def _cond(v: FixedVariable, ck: tuple[int, int, int]) -> fv.Cond:
 def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[FixedVariable]:
     """The program's outputs rebuilt symbolically from the values xs (one per program input)."""
     if len(xs) != comb.shape[0]:
-        raise ValueError(f'program takes {comb.shape[0]} inputs, got {len(xs)} symbolic values')
+        raise ValueError(f"program takes {comb.shape[0]} inputs, got {len(xs)} symbolic values")
     buf: list[FixedVariable] = []
     ref = next((x for x in xs if isinstance(x, FixedVariable)), None)
     for t, op in enumerate(comb.ops):
@@ -67,7 +67,7 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
         lo, hi = _lo_hi(int(op.data))
         if opc == Opcode.INPUT:
             x = fv.shift(xs[op.id0], int(comb.inp_shifts[op.id0])) if int(comb.inp_shifts[op.id0]) else xs[op.id0]
-            v = fv.quantize(x, k, i, f, 'WRAP', 'TRN')
+            v = fv.quantize(x, k, i, f, "WRAP", "TRN")
         elif opc in (Opcode.ADD, Opcode.SUB):
             b = fv.shift(buf[op.id1], lo)
             v = _fit(fv.add(a, b if opc == Opcode.ADD else fv.neg(b), bounds=_bounds(op)), op)
@@ -76,7 +76,7 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
             v = fv.wrap(fv.relu(s, None, f), k, i, f)
         elif opc in (Opcode.QUANTIZE, Opcode.NEG_QUANTIZE):
             s = a if opc == Opcode.QUANTIZE else fv.neg(a)
-            v = fv.quantize(s, k, i, f, 'WRAP', 'TRN')
+            v = fv.quantize(s, k, i, f, "WRAP", "TRN")
         elif opc == Opcode.ADD_CONST:
             v = _fit(fv.add_const(fv.trn(a, f), Fraction(int(op.data)) * Fraction(2) ** -f, bounds=_bounds(op)), op)
         elif opc == Opcode.CONST:
@@ -95,10 +95,10 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
             s = a if opc == Opcode.BIT_UNARY else fv.neg(a)
             if lo == 0:
                 if opc == Opcode.NEG_BIT_UNARY:
-                    raise TraceError(f'op {t}: replaying NOT of a negated value (NEG_BIT_UNARY, NOT) is not supported')
+                    raise TraceError(f"op {t}: replaying NOT of a negated value (NEG_BIT_UNARY, NOT) is not supported")
                 v = fv.invert(s)
             else:
-                v = fv.to_bool(s, 'any' if lo == 1 else 'all')
+                v = fv.to_bool(s, "any" if lo == 1 else "all")
         elif opc == Opcode.BIT_BINARY:
             p = fv.neg(a) if hi & 1 else a
             q = fv.shift(buf[op.id1], lo)
@@ -106,7 +106,7 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
             kind = {0: fv.bit_and, 1: fv.bit_or, 2: fv.bit_xor}[hi >> 24]
             v = kind(p, q)
         else:
-            raise TraceError(f'op {t}: cannot replay opcode {opc}')
+            raise TraceError(f"op {t}: cannot replay opcode {opc}")
         buf.append(v)
     outs = []
     for j, o in enumerate(comb.out_idxs):
@@ -137,11 +137,11 @@ def _replay_lookup(a: FixedVariable, ak, table, hi: int, f: int) -> FixedVariabl
     sgn = -1 if a.neg else 1
     scale = Fraction(2) ** (a.shift - node.f)
     vals = [entry(sgn * scale * min(max(v, node.vmin), node.vmax)) for v in range(tmin, tmax + 1)]
-    return fv._table_node(a, node, vals, 'a replayed lookup table')
+    return fv._table_node(a, node, vals, "a replayed lookup table")
 
 
 def replay_pipeline(pipe, xs: Sequence[FixedVariable]) -> list[FixedVariable]:
-    stages = [pipe] if hasattr(pipe, 'ops') else list(pipe)
+    stages = [pipe] if hasattr(pipe, "ops") else list(pipe)
     for s in stages:
         xs = replay(s, xs)
     return list(xs)
@@ -169,7 +169,12 @@ def comb_call(comb, x, quantize: bool = False, debug: bool = False):
             for op in comb.ops:
                 if int(op.opcode) == Opcode.INPUT and kifs[op.id0] is None:
                     kifs[op.id0] = _kif(op)
-            xs = [fv.quantize(v, *kf) if kf is not None and not (isinstance(v, FixedVariable) and v.const is not None and v.const == 0) else v for v, kf in zip(xs, kifs)]
+            xs = [
+                fv.quantize(v, *kf)
+                if kf is not None and not (isinstance(v, FixedVariable) and v.const is not None and v.const == 0)
+                else v
+                for v, kf in zip(xs, kifs)
+            ]
         return FixedVariableArray(np.array(replay(comb, xs), dtype=object), _clean=True)
     from da4ml.ir.evaluate import evaluate
 

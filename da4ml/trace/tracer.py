@@ -34,7 +34,9 @@ def _flatten(obj, what: str) -> list:
         return out
     if isinstance(obj, (int, float, Fraction, np.number)):
         return [FixedVariable(const=obj)]
-    raise TypeError(f'comb_trace {what} must be FixedVariableArray / FixedVariable (or sequences of them), got {type(obj).__name__}')
+    raise TypeError(
+        f"comb_trace {what} must be FixedVariableArray / FixedVariable (or sequences of them), got {type(obj).__name__}"
+    )
 
 
 def _qint(n: Node) -> QInterval:
@@ -66,7 +68,9 @@ class _Emitter:
         if n.wide is not None:
             raise TraceError(n.wide)
         if n.width > MAX_WIDTH:
-            raise TraceError(f'{n.opcode.name} op needs {n.width} bits (limit {MAX_WIDTH}): quantize its operands first')
+            raise TraceError(
+                f"{n.opcode.name} op needs {n.width} bits (limit {MAX_WIDTH}): quantize its operands first"
+            )
         g = self.ids.get
         op = n.opcode
         id0 = g(id(n.a), -1) if n.a is not None else -1
@@ -133,8 +137,8 @@ def _collect_inputs(roots: list[Node]) -> list[Node]:
 
 def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
     """The DAIS program computing `outputs` from `inputs` (arrays or sequences of arrays)."""
-    ins = _flatten(inputs, 'inputs')
-    outs = _flatten(outputs, 'outputs')
+    ins = _flatten(inputs, "inputs")
+    outs = _flatten(outputs, "outputs")
     lane_index: dict[int, int] = {}
     declared: list[Node | None] = []
     for j, v in enumerate(ins):
@@ -148,11 +152,11 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
             node, lane = v.node, v.node.lane
         else:
             raise TraceError(
-                f'comb_trace input {j} is a computed value, not a symbolic input: pass the arrays made by '
-                'FixedVariableArray.from_kif / FixedVariableArrayInput / as_new'
+                f"comb_trace input {j} is a computed value, not a symbolic input: pass the arrays made by "
+                "FixedVariableArray.from_kif / FixedVariableArrayInput / as_new"
             )
         if lane.uid in lane_index:
-            raise TraceError(f'comb_trace input {j} is listed twice')
+            raise TraceError(f"comb_trace input {j} is listed twice")
         lane_index[lane.uid] = j
         declared.append(node)
     hw = None
@@ -165,7 +169,7 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
     out_views: list[tuple] = []
     for v in outs:
         if isinstance(v, UnquantizedVariable):
-            raise TraceError('an output is an unquantized input: quantize it (x.quantize(k, i, f)) first')
+            raise TraceError("an output is an unquantized input: quantize it (x.quantize(k, i, f)) first")
         if v.const is not None:
             if v.const == 0:
                 out_views.append((None, 0, False))
@@ -183,8 +187,8 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
     for n in used_inputs:
         if n.lane.uid not in lane_index:
             raise TraceError(
-                'an output depends on a symbolic input that is not in comb_trace(inputs, ...): '
-                'list every input array the outputs were computed from'
+                "an output depends on a symbolic input that is not in comb_trace(inputs, ...): "
+                "list every input array the outputs were computed from"
             )
     if keep_dead_inputs:
         used_ids = {id(n) for n in used_inputs}

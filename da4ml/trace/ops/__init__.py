@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator as _operator
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -16,14 +16,14 @@ from .._sort import sort as _sort
 from ..fixed_variable import FixedVariable
 from ..fixed_variable_array import FixedVariableArray, asarray_like
 
-__all__ = ['quantize', 'relu', 'einsum', 'reduce', 'sort']
+__all__ = ["einsum", "quantize", "reduce", "relu", "sort"]
 
 
 def _sym(x) -> bool:
     return isinstance(x, (FixedVariableArray, FixedVariable)) or (isinstance(x, np.ndarray) and x.dtype == object)
 
 
-def quantize(x, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 'TRN'):
+def quantize(x, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN"):
     """Quantize to (k, i, f): symbolic arrays build the hardware; numbers get the bit-identical result."""
     if isinstance(x, FixedVariable):
         return x.quantize(k, i, f, overflow_mode, round_mode)
@@ -33,7 +33,7 @@ def quantize(x, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 'TRN'):
     return r if np.ndim(x) else r[()]
 
 
-def relu(x, i=None, f=None, round_mode: str = 'TRN'):
+def relu(x, i=None, f=None, round_mode: str = "TRN"):
     """max(x, 0), optionally quantized to (0, i, f) (WRAP) with round_mode."""
     if isinstance(x, FixedVariable):
         return x.relu(i, f, round_mode)
@@ -77,17 +77,17 @@ def reduce(operator: Callable, x, axis=None, keepdims: bool = False):
     return _reduce_tree(elem, asarray_like(x), axis, keepdims)
 
 
-def sort(a, axis=None, kind: str = 'batcher', aux_value=None):
+def sort(a, axis=None, kind: str = "batcher", aux_value=None):
     """Sorting network along `axis` (None: flattened), kind 'batcher' or 'bitonic'; with aux_value, returns
     (sorted keys, aux_value permuted alongside)."""
     if not _sym(a):
         arr = np.asarray(a)
         if aux_value is None:
-            return np.sort(arr, axis=axis, kind='stable')
+            return np.sort(arr, axis=axis, kind="stable")
         aux = np.asarray(aux_value)
         if axis is None:
             arr, aux, axis = arr.ravel(), aux.ravel(), 0
-        idx = np.argsort(arr, axis=axis, kind='stable')
+        idx = np.argsort(arr, axis=axis, kind="stable")
         return np.take_along_axis(arr, idx, axis), np.take_along_axis(aux, idx, axis)
     return _sort(a, axis, kind, aux_value)
 

@@ -13,6 +13,7 @@ from ._node import Lane, TraceError
 from .fixed_variable import DEFAULT_HW, FixedVariable, UnquantizedVariable, _as_fv
 
 HANDLED_FUNCTIONS: dict = {}
+_DEFAULT_HW = HWConfig(1, -1, -1)  # api.md default of from_kif / FixedVariableArrayInput
 
 
 def implements(*funcs):
@@ -32,8 +33,8 @@ def _to_obj(a, like: FixedVariable | None = None) -> np.ndarray:
         return np.array(a, dtype=object)
     arr = np.asarray(a) if not isinstance(a, np.ndarray) else a
     if arr.dtype != object:
-        if arr.dtype.kind not in 'biuf':
-            raise TypeError(f'cannot use an array of dtype {arr.dtype} as fixed-point constants')
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"cannot use an array of dtype {arr.dtype} as fixed-point constants")
         out = np.empty(arr.shape, dtype=object)
         cache: dict = {}
         for idx, v in np.ndenumerate(arr):
@@ -72,8 +73,8 @@ def broadcast_shapes(*shapes) -> tuple:
         return np.broadcast_shapes(*shapes)
     except ValueError:
         raise ValueError(
-            f'operands with shapes {" and ".join(str(tuple(s)) for s in shapes)} do not broadcast together '
-            '(numpy broadcasting rules): reshape or index them so that trailing dimensions match or are 1'
+            f"operands with shapes {' and '.join(str(tuple(s)) for s in shapes)} do not broadcast together "
+            "(numpy broadcasting rules): reshape or index them so that trailing dimensions match or are 1"
         ) from None
 
 
@@ -125,22 +126,26 @@ class FixedVariableArray:
                 if solver_options is not None:
                     v.solver_options = solver_options
         self.hwconf = hwconf if hwconf is not None else (ref.hwconf if ref is not None else DEFAULT_HW)
-        self.solver_options = solver_options if solver_options is not None else (ref.solver_options if ref is not None else None)
+        self.solver_options = (
+            solver_options if solver_options is not None else (ref.solver_options if ref is not None else None)
+        )
 
     # ---- construction -------------------------------------------------------------------------------
     @classmethod
-    def from_kif(cls, k, i, f, hwconf: HWConfig = HWConfig(1, -1, -1),  # noqa: B008  (api.md default) latency=0.0, solver_options: dict | None = None):
+    def from_kif(cls, k, i, f, hwconf: HWConfig = _DEFAULT_HW, latency=0.0, solver_options: dict | None = None):
         """Symbolic inputs whose per-element type is (k, i, f) (arrays broadcast together)."""
         shape = np.broadcast_shapes(np.shape(k), np.shape(i), np.shape(f), np.shape(latency))
         kb, ib, fb = _kif_arrays(shape, k, i, f)
         lat = np.broadcast_to(np.asarray(latency, dtype=np.float64), shape)
         out = np.empty(shape, dtype=object)
         for idx in np.ndindex(shape):
-            out[idx] = FixedVariable.from_kif(int(kb[idx]), int(ib[idx]), int(fb[idx]), hwconf, float(lat[idx]), solver_options)
+            out[idx] = FixedVariable.from_kif(
+                int(kb[idx]), int(ib[idx]), int(fb[idx]), hwconf, float(lat[idx]), solver_options
+            )
         return cls(out, hwconf, solver_options, _clean=True)
 
     @classmethod
-    def from_lhs(cls, low, high, step, hwconf: HWConfig = HWConfig(1, -1, -1),  # noqa: B008  (api.md default) latency=0.0, solver_options=None):
+    def from_lhs(cls, low, high, step, hwconf: HWConfig = _DEFAULT_HW, latency=0.0, solver_options=None):
         """Symbolic inputs given by value ranges [low, high] with a power-of-two step."""
         shape = np.broadcast_shapes(np.shape(low), np.shape(high), np.shape(step))
         lo, hi, st = (np.broadcast_to(np.asarray(v, dtype=np.float64), shape) for v in (low, high, step))
@@ -181,7 +186,7 @@ class FixedVariableArray:
         for v in self._vars:
             yield v if isinstance(v, FixedVariable) else self._new(v)
 
-    def reshape(self, *shape, order='C') -> FixedVariableArray:
+    def reshape(self, *shape, order="C") -> FixedVariableArray:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return self._new(self._vars.reshape(shape, order=order))
@@ -206,7 +211,7 @@ class FixedVariableArray:
         if isinstance(key, ArgsortIndex):
             return key.apply(self)
         if isinstance(key, FixedVariableArray):
-            raise TraceError('indexing with a symbolic array is only supported for the result of np.argsort')
+            raise TraceError("indexing with a symbolic array is only supported for the result of np.argsort")
         r = self._vars[key]
         return r if isinstance(r, FixedVariable) else self._new(r)
 
@@ -215,7 +220,7 @@ class FixedVariableArray:
         self._vars[key] = v if v.ndim else v[()]
 
     def __repr__(self):
-        return f'FixedVariableArray(shape={self.shape}, kif={self.kif.tolist() if self.size <= 16 else "..."})'
+        return f"FixedVariableArray(shape={self.shape}, kif={self.kif.tolist() if self.size <= 16 else '...'})"
 
     # ---- per-element information ------------------------------------------------------------------------
     @property
@@ -343,28 +348,30 @@ class FixedVariableArray:
         return self.__rmatmul__(o)
 
     def __bool__(self):
-        raise TypeError('the truth value of a symbolic array is unknown at trace time: use np.where / np.any / np.all')
+        raise TypeError("the truth value of a symbolic array is unknown at trace time: use np.where / np.any / np.all")
 
     # ---- fixed-point operations -----------------------------------------------------------------------
-    def quantize(self, k, i, f, overflow_mode: str = 'WRAP', round_mode: str = 'TRN') -> FixedVariableArray:
+    def quantize(self, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> FixedVariableArray:
         kb, ib, fb = _kif_arrays(self.shape, k, i, f)
         out = np.empty(self.shape, dtype=object)
         for idx, v in np.ndenumerate(self._vars):
             out[idx] = fv.quantize(v, int(kb[idx]), int(ib[idx]), int(fb[idx]), overflow_mode, round_mode)
         return self._new(out)
 
-    def relu(self, i=None, f=None, round_mode: str = 'TRN') -> FixedVariableArray:
+    def relu(self, i=None, f=None, round_mode: str = "TRN") -> FixedVariableArray:
         ib = None if i is None else np.broadcast_to(np.asarray(i), self.shape)
         fb = None if f is None else np.broadcast_to(np.asarray(f), self.shape)
         out = np.empty(self.shape, dtype=object)
         for idx, v in np.ndenumerate(self._vars):
-            out[idx] = fv.relu(v, None if ib is None else int(ib[idx]), None if fb is None else int(fb[idx]), round_mode)
+            out[idx] = fv.relu(
+                v, None if ib is None else int(ib[idx]), None if fb is None else int(fb[idx]), round_mode
+            )
         return self._new(out)
 
     def apply(self, fn: Callable, name: str | None = None) -> FixedVariableArray:
         return elementwise(lambda v: fv.lookup(v, fn, name), self)
 
-    def to_bool(self, mode: str = 'any') -> FixedVariableArray:
+    def to_bool(self, mode: str = "any") -> FixedVariableArray:
         return elementwise(lambda v: fv.to_bool(v, mode), self)
 
     def as_new(self) -> FixedVariableArray:
@@ -409,9 +416,9 @@ class FixedVariableArray:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from ._functions import apply_ufunc
 
-        if kwargs.get('out') is not None:
-            raise TypeError(f'np.{ufunc.__name__}(..., out=...) is not supported on symbolic arrays')
-        kwargs.pop('out', None)
+        if kwargs.get("out") is not None:
+            raise TypeError(f"np.{ufunc.__name__}(..., out=...) is not supported on symbolic arrays")
+        kwargs.pop("out", None)
         return apply_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -423,11 +430,11 @@ class FixedVariableArray:
 
         impl = HANDLED_FUNCTIONS.get(func)
         if impl is None:
-            name = getattr(func, '__module__', 'numpy') + '.' + getattr(func, '__name__', str(func))
+            name = getattr(func, "__module__", "numpy") + "." + getattr(func, "__name__", str(func))
             raise TypeError(
-                f'{name.replace("numpy.core.multiarray", "numpy").replace("numpy.core.fromnumeric", "numpy")} '
-                'is not supported on symbolic fixed-point arrays (FixedVariableArray); '
-                'see da4ml.trace docs for the supported numpy functions'
+                f"{name.replace('numpy.core.multiarray', 'numpy').replace('numpy.core.fromnumeric', 'numpy')} "
+                "is not supported on symbolic fixed-point arrays (FixedVariableArray); "
+                "see da4ml.trace docs for the supported numpy functions"
             )
         return impl(*args, **kwargs)
 
@@ -435,7 +442,7 @@ class FixedVariableArray:
 class FixedVariableArrayInput(FixedVariableArray):
     """Symbolic inputs whose type is not known yet: quantize them before any non-trivial operation."""
 
-    def __init__(self, shape, hwconf: HWConfig = HWConfig(1, -1, -1),  # noqa: B008  (api.md default) solver_options: dict | None = None, latency=0.0):
+    def __init__(self, shape, hwconf: HWConfig = _DEFAULT_HW, solver_options: dict | None = None, latency=0.0):
         shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         lat = np.broadcast_to(np.asarray(latency, dtype=np.float64), shape)
         out = np.empty(shape, dtype=object)

@@ -1,8 +1,9 @@
 """Cost (LUT proxy) and delay (adder levels) of each DAIS op kind: the tracer's one cost model.
 
 Adders use da4ml.ir.cost (the model shared with the CMVM optimizer).  The rest are small LUT estimates:
-re-interpretations (QUANTIZE without negation, CONST, INPUT, NOT) are wiring; a mux, a bitwise op, a lookup
-or a reduction costs about one LUT level."""
+re-interpretations (QUANTIZE without negation, CONST, INPUT, NOT) are wiring; a 2:1 mux, a relu gate or a
+two-input bitwise op takes 3 or fewer inputs per output bit, so two bits share one fracturable LUT6
+(width / 2 LUTs) and one LUT level; a lookup or a bit reduction costs LUT levels by input width."""
 
 from __future__ import annotations
 
@@ -23,13 +24,13 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
     if opcode in (Opcode.ADD, Opcode.SUB, Opcode.ADD_CONST, Opcode.NEG_QUANTIZE):
         return float(adder_cost(w, asz)), float(adder_latency(w, csz))
     if opcode == Opcode.RELU:
-        return float(w), 0.0
+        return w / 2, 0.0
     if opcode == Opcode.NEG_RELU:
-        return float(adder_cost(w, asz) + w), float(adder_latency(w, csz))
+        return float(adder_cost(w, asz) + w / 2), float(adder_latency(w, csz))
     if opcode == Opcode.MUX:
-        return float(w), LUT_DELAY
+        return w / 2, LUT_DELAY
     if opcode == Opcode.NEG_MUX:
-        return float(w + adder_cost(w, asz)), float(adder_latency(w, csz)) + LUT_DELAY
+        return float(w / 2 + adder_cost(w, asz)), float(adder_latency(w, csz)) + LUT_DELAY
     if opcode == Opcode.MUL:
         wa, wb = (in_widths + (w, w))[:2]
         levels = max(1, math.ceil(math.log2(max(2, min(wa, wb)))))
@@ -50,5 +51,5 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
         return base
     if opcode == Opcode.BIT_BINARY:
         extra = sub  # number of negated operands
-        return float(w + extra * adder_cost(w, asz)), LUT_DELAY + (adder_latency(w, csz) if extra else 0.0)
+        return float(w / 2 + extra * adder_cost(w, asz)), LUT_DELAY + (adder_latency(w, csz) if extra else 0.0)
     raise ValueError(f"no cost model for opcode {opcode}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import weakref
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -671,11 +672,12 @@ def quantize(
     # saturate to the type's own bounds (they may be finer than y's grid: the mux outputs them exactly)
     hi_g, lo_g = frac(hi_t, f), frac(lo_t, f)
     ylo, yhi = frac(nmin, fv), frac(nmax, fv)
-    if yhi > hi_g:
-        y = where(lt(y._c(hi_g), y), y._c(hi_g), y, bounds=(min(ylo, hi_g), hi_g))
-    if ylo < lo_g:
-        cur_hi = min(yhi, hi_g)
-        y = where(lt(y, y._c(lo_g)), y._c(lo_g), y, bounds=(lo_g, max(cur_hi, lo_g)))
+    c_hi = lt(y._c(hi_g), y) if yhi > hi_g else None  # both compares read y: they run in parallel
+    c_lo = lt(y, y._c(lo_g)) if ylo < lo_g else None
+    if c_lo is not None:
+        y = where(c_lo, y._c(lo_g), y, bounds=(lo_g, max(yhi, lo_g)))
+    if c_hi is not None:
+        y = where(c_hi, y._c(hi_g), y, bounds=(min(max(ylo, lo_g), hi_g), hi_g))
     return y
 
 
@@ -708,6 +710,9 @@ def relu(x: FixedVariable, i: int | None = None, f: int | None = None, round_mod
 # ---- comparisons, muxes ------------------------------------------------------------------------------
 
 
+_BIT_COND: 'weakref.WeakKeyDictionary[Node, tuple[Node, bool]]' = weakref.WeakKeyDictionary()
+
+
 class Cond:
     """A predicate: msb(node) xor invert (node None: the constant `value`)."""
 
@@ -729,6 +734,9 @@ def _lt_const(x: FixedVariable, c: Fraction) -> Cond:
     if lo >= c:
         return Cond(None, value=False)
     if not x.neg:
+        if c != 0:
+            # c is a multiple of 2**e: x < c <=> floor(x / 2**e) < c, and that adder is narrower
+            x = trn(x, frac_f(c))
         d = add_const(x, -c)
         return Cond(d.node)
     # x = -a: x < c  <=>  a > -c  <=>  not (a < floor_g(-c) + g)
@@ -770,10 +778,13 @@ def cond_bit(x: FixedVariable, c: Cond) -> FixedVariable:
     view = FixedVariable(node, 0, False, None, x.hwconf, x.solver_options)
     top = f - (w - 1)  # the msb has weight 2**-top
     bit = trn(view, top) if w > 1 else view
+    if c.invert:  # ~ flips the one bit: signed {-1, 0} -> {0, -1}, unsigned {0, 1} -> {1, 0}
+        bit = invert(bit)
     bit = shift(bit, top)  # now the msb's weight is 1
     if k:
         bit = neg(bit)  # signed msb reads as -1
-    return add_const(neg(bit), 1) if c.invert else bit
+    _BIT_COND[bit.node] = (node, c.invert)
+    return bit
 
 
 def cond_of(x: FixedVariable) -> Cond:
@@ -782,6 +793,9 @@ def cond_of(x: FixedVariable) -> Cond:
     if x.const is not None:
         return Cond(None, value=x.const != 0)
     nd = x.node
+    known = _BIT_COND.get(nd)
+    if known is not None:  # a 0/1 value made from a comparison: use the comparison itself
+        return Cond(known[0], known[1])
     if nd.vmin > 0 or nd.vmax < 0:
         return Cond(None, value=True)
     if nd.width == 1:

@@ -86,6 +86,14 @@ def test_replay_roundtrip():
         h[0] * h[2],
         abs(h),
         h.to_bool("any"),
+        h > 1,
+        h <= h[::-1],
+        h == 0.5,
+        h != h[0],
+        np.where(h > 0, h * 2, -h),
+        ~h,
+        h.relu(f=0, round_mode="RND"),
+        np.any(h > 2),
     ]
     comb = comb_trace(x, y)
     x2 = x.as_new()

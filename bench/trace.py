@@ -68,7 +68,7 @@ def ours(widths):
     sys.path.insert(0, str(HERE.parent))
     from da4ml.trace import FixedVariableArray, comb_trace, ops
 
-    g = {"_HAS_PREDICT": False}
+    g = {"_HAS_PREDICT": True}
     exec(MODEL_SRC, g)  # noqa: S102  (the one model source both packages run)
     return [g["run"](w, 0, FixedVariableArray, comb_trace, ops) for w in widths]
 

@@ -13,16 +13,22 @@ import numpy as np
 from da4ml.ir.evaluate import evaluate_exact
 from da4ml.trace import FixedVariableArray, comb_trace
 
-USE_PREDICT = False  # flip to True once CombLogic.predict (C++ interpreter) is merged
+USE_PREDICT = True  # the C++ interpreter (CombLogic.predict); the Python evaluator cross-checks it
 
 
 def run_program(comb, X) -> list[list[Fraction]]:
-    """Outputs of `comb` for each row of X, as exact Fractions."""
+    """Outputs of `comb` for each row of X, as exact Fractions.
+
+    Runs the validated C++ interpreter and the exact Python evaluator (which also checks every op's value
+    against its declared interval) and requires them to agree bit for bit."""
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-    if USE_PREDICT:
-        Y = comb.predict(X)
-        return [[Fraction(float(v)) for v in row] for row in Y]
-    return [evaluate_exact(comb, list(row)) for row in X]
+    ref = [evaluate_exact(comb, list(row)) for row in X]
+    if not USE_PREDICT:
+        return ref
+    Y = comb.predict(X) if len(X) else np.zeros((0, comb.shape[1]))
+    got = [[Fraction(float(v)) for v in row] for row in Y]
+    assert got == ref, "C++ interpreter and Python evaluator disagree"
+    return got
 
 
 def grid(rng, k, i, f, size) -> np.ndarray:

@@ -188,17 +188,20 @@ def evaluate_exact(comb, x: Sequence[float] | np.ndarray, check_intervals: bool 
     return out
 
 
-def evaluate(comb, x: Sequence[float] | np.ndarray, quantize: bool = False, check_intervals: bool = True) -> np.ndarray:
+def evaluate(
+    comb, x: Sequence[float] | np.ndarray, quantize: bool = False, debug: bool = False, check_intervals: bool = True
+) -> np.ndarray:
     """Outputs of `comb` for one sample `x` (shape (n_in,)), or for a batch (shape (batch, n_in)), as float64.
 
     Inputs always go through the INPUT op semantics (floor, then wrap into the input type), exactly as
     `predict` does; `quantize` is accepted for API symmetry with the symbolic call and changes nothing here.
     With `check_intervals`, a value outside the interval its op declares raises ProgramValueError.
+    `debug` is accepted for API symmetry (the checks are always on).
     """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim == 2:
         return (
-            np.stack([evaluate(comb, row, quantize, check_intervals) for row in arr])
+            np.stack([evaluate(comb, row, quantize, debug, check_intervals) for row in arr])
             if len(arr)
             else np.zeros((0, comb.shape[1]))
         )

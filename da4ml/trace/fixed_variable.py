@@ -242,6 +242,12 @@ class FixedVariable:
         args2, kwargs2 = _wrap_scalars(args), _wrap_scalars(kwargs)
         return _unwrap0(FixedVariableArray._dispatch(func, args2, kwargs2))
 
+    def __da4ml_replay__(self, comb, quantize: bool = False):
+        """CombLogic.__call__ on a symbolic scalar input."""
+        from .replay import comb_call
+
+        return comb_call(comb, self, quantize)
+
     # ---- methods ------------------------------------------------------------------------------------
     def quantize(self, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> FixedVariable:
         return quantize(self, int(k), int(i), int(f), overflow_mode, round_mode)

@@ -3,7 +3,8 @@
 Op t goes to stage s(t) = max(0, ceil(latency_t / cutoff) - 1) (so stage s holds ops finishing in
 (s*cutoff, (s+1)*cutoff]).  Stages compose by plain chaining: stage k+1's input j is stage k's output j.
 Values needed later are passed through as stage outputs; constants are rebuilt in every stage that uses
-them (never carried in registers).  Op latencies inside a stage are recomputed from the stage start."""
+them (never carried in registers).  Arrival times are carried forward: a stage's inputs keep the arrival
+time of the value they carry, so every op keeps its latency and Pipeline.latency is the program's."""
 
 from __future__ import annotations
 
@@ -82,8 +83,8 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, retiming: bool = True, v
         if k > 0:
             for j, t in enumerate(carried[k]):
                 local[t] = len(new_ops)
-                new_ops.append(Op(j, -1, int(Opcode.INPUT), 0, ops[t].qint, 0.0, 0.0))
-                lat.append(0.0)
+                new_ops.append(Op(j, -1, int(Opcode.INPUT), 0, ops[t].qint, float(ops[t].latency), 0.0))
+                lat.append(float(ops[t].latency))
 
         def need(t: int, local=local, new_ops=new_ops, lat=lat) -> int:
             if t in local:

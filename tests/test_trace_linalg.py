@@ -125,3 +125,43 @@ def test_matmul_shape_error(bad):
     x = FixedVariableArray.from_kif(np.ones(4, int), 3, 2)
     with pytest.raises(ValueError, match="not aligned"):
         _ = x @ np.ones((3, 2))
+
+
+def test_csd_fallback_program_is_exact_and_valid():
+    from da4ml.ir import CombLogic, QInterval
+    from da4ml.trace.cmvm_route import csd_fallback_solve
+
+    rng = np.random.default_rng(8)
+    K = (rng.integers(-255, 256, (5, 4)) / 16).astype(np.float32)
+    K[2] = 0
+    q = [
+        QInterval(-8.0, 7.75, 0.25),
+        QInterval(0.0, 15.0, 1.0),
+        QInterval(-1.0, 1.0, 0.5),
+        QInterval(-128.0, 127.0, 1.0),
+        QInterval(0.0, 0.5, 0.125),
+    ]
+    pipe = csd_fallback_solve(K, qintervals=q, latencies=[0, 1, 0, 2, 0])
+    comb = pipe[0]
+    assert np.array_equal(comb.kernel, K.astype(np.float64))  # linear program: the IR rebuilds the matrix
+    back = CombLogic.from_binary(comb.to_binary())  # validated by the C++ reader; types survive
+    assert [op.qint.kif for op in back.ops] == [op.qint.kif for op in comb.ops]
+
+
+def test_traced_program_binary_and_json_roundtrip(tmp_path):
+    from da4ml.ir import CombLogic
+
+    rng = np.random.default_rng(9)
+    x = FixedVariableArray.from_kif(np.ones(4, int), 3, 2)
+    y = [
+        ops.quantize(x @ _weights(rng, (4, 3)), 1, 5, 1, "SAT", "RND"),
+        np.sort(x),
+        x.apply(lambda v: np.floor(v * 3)),
+        x[0] & x[1],
+    ]
+    comb = comb_trace(x, y)
+    comb.save(tmp_path / "p.json")
+    assert CombLogic.load(tmp_path / "p.json") == comb
+    back = CombLogic.from_binary(comb.to_binary())
+    X = grid(rng, 1, 3, 2, (30, 4))
+    assert run_program(back, X) == run_program(comb, X)

@@ -716,7 +716,7 @@ def relu(x: FixedVariable, i: int | None = None, f: int | None = None, round_mod
 # ---- comparisons, muxes ------------------------------------------------------------------------------
 
 
-_BIT_COND: 'weakref.WeakKeyDictionary[Node, tuple[Node, bool]]' = weakref.WeakKeyDictionary()
+_BIT_COND: weakref.WeakKeyDictionary[Node, tuple[Node, bool]] = weakref.WeakKeyDictionary()
 
 
 class Cond:

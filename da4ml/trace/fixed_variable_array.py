@@ -347,7 +347,7 @@ class FixedVariableArray:
     def rmatmul(self, o):
         return self.__rmatmul__(o)
 
-    def __da4ml_replay__(self, comb, quantize: bool = False) -> "FixedVariableArray":
+    def __da4ml_replay__(self, comb, quantize: bool = False) -> FixedVariableArray:
         """CombLogic.__call__ on symbolic inputs: the program replayed on these values."""
         from .replay import comb_call
 

@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VENV = HERE / ".venvs" / "da4ml-0.6.0"
 
 # Shared by both sides (ours and the published package): only public API names from api.md.
 MODEL_SRC = r"""
@@ -74,11 +73,10 @@ def ours(widths):
 
 
 def theirs(widths):
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        raise SystemExit(
-            f"--compare needs da4ml 0.6.0 in its own venv: python3 -m venv {VENV} && {VENV}/bin/pip install da4ml==0.6.0"
-        )
+    sys.path.insert(0, str(HERE))
+    from _venv import published_python  # the shared black-box venv helper (creates it on first use)
+
+    py = published_python("0.6.0")
     code = f"MODEL_SRC = {MODEL_SRC!r}\n" + THEIR_DRIVER
     r = subprocess.run(
         [str(py), "-c", code, json.dumps(widths)],

@@ -189,15 +189,22 @@ def evaluate_exact(comb, x: Sequence[float] | np.ndarray, check_intervals: bool 
 
 
 def evaluate(
-    comb, x: Sequence[float] | np.ndarray, quantize: bool = False, debug: bool = False, check_intervals: bool = True
+    comb,
+    x: Sequence[float] | np.ndarray,
+    quantize: bool = False,
+    debug: bool = False,
+    check_intervals: bool | None = None,
 ) -> np.ndarray:
     """Outputs of `comb` for one sample `x` (shape (n_in,)), or for a batch (shape (batch, n_in)), as float64.
 
     Inputs always go through the INPUT op semantics (floor, then wrap into the input type), exactly as
     `predict` does; `quantize` is accepted for API symmetry with the symbolic call and changes nothing here.
-    With `check_intervals`, a value outside the interval its op declares raises ProgramValueError.
-    `debug` is accepted for API symmetry (the checks are always on).
+    With `check_intervals` (default: `debug`), a value outside the interval its op declares raises
+    ProgramValueError: the tracer's own programs always pass; the plain semantics (and `predict`) only use
+    each op's type.
     """
+    if check_intervals is None:
+        check_intervals = bool(debug)
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim == 2:
         return (

@@ -21,7 +21,11 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
     w = max(width, 0)
     if opcode in (Opcode.INPUT, Opcode.QUANTIZE, Opcode.CONST):
         return 0.0, 0.0
-    if opcode in (Opcode.ADD, Opcode.SUB, Opcode.ADD_CONST, Opcode.NEG_QUANTIZE):
+    if opcode == Opcode.ADD_CONST:
+        # the result bits below the constant's lowest set bit are wires (`sub` of them)
+        wa = max(w - sub, 0)
+        return (float(adder_cost(wa, asz)), float(adder_latency(wa, csz))) if wa else (0.0, 0.0)
+    if opcode in (Opcode.ADD, Opcode.SUB, Opcode.NEG_QUANTIZE):
         return float(adder_cost(w, asz)), float(adder_latency(w, csz))
     if opcode == Opcode.RELU:
         return w / 2, 0.0

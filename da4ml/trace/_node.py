@@ -67,6 +67,9 @@ class Node:
                 f"DAIS values are limited to {MAX_WIDTH} bits: quantize the operands (or the constants) first"
             )
         in_w = tuple(width_int(o.vmin, o.vmax) for o in (a, b) if o is not None)
+        if self.opcode == Opcode.ADD_CONST:
+            d = int(data)
+            sub = (d & -d).bit_length() - 1 if d else w  # pass-through low bits
         self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub)
         if self.opcode == Opcode.INPUT:
             self.latency = lane.latency

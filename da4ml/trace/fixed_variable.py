@@ -602,8 +602,45 @@ def power(x: FixedVariable, n) -> FixedVariable:
 # ---- quantization ------------------------------------------------------------------------------------
 
 
+def _unneg(x: FixedVariable) -> FixedVariable:
+    """An equal view without a pending negation, when that costs no extra adder:
+    -(a - b) = b - a (operands swapped) and -(a + c) = (-c) - a (a SUB from a CONST); else x itself."""
+    if not x.neg or x.const is None and x.node.opcode not in (Opcode.SUB, Opcode.ADD_CONST):
+        return x
+    n = x.node
+    lo, hi = _real_bounds(x)
+    if n.opcode == Opcode.SUB:
+        a = FixedVariable(n.a, x.shift, False, None, x.hwconf, x.solver_options)
+        b = FixedVariable(n.b, x.shift + n.data, False, None, x.hwconf, x.solver_options)
+        return add(b, neg(a), bounds=(lo, hi))
+    if n.f < n.a.f:  # an ADD_CONST that also drops bits: -(floor(a) + c) is not c' - a
+        return x
+    # -(a + c) * 2**s = (c' - a) * 2**s with c' = -c: SUB(CONST c', a)
+    cn = -frac(n.data, n.f)
+    cf = frac_f(cn)
+    cnode = mk(
+        Opcode.CONST,
+        None,
+        None,
+        None,
+        int(cn * Fraction(2) ** cf),
+        int(cn * Fraction(2) ** cf),
+        int(cn * Fraction(2) ** cf),
+        cf,
+        x.hwconf,
+    )
+    a = n.a
+    F = max(cf, a.f)
+    cv = int(cn * Fraction(2) ** F)
+    vmin, vmax = cv - (a.vmax << (F - a.f)), cv - (a.vmin << (F - a.f))
+    vmin, vmax = _clip(vmin, vmax, F, x.shift, False, (lo, hi))
+    node = mk(Opcode.SUB, cnode, a, None, 0, vmin, vmax, F, x.hwconf)
+    return x._like(node, x.shift, False)
+
+
 def _requant(x: FixedVariable, opcode_pos, opcode_neg, vmin: int, vmax: int, fv: int, data=0) -> FixedVariable:
     """New node reading x's node, result in view units 2**-fv with integers vmin..vmax (signed view ints)."""
+    x = _unneg(x)
     a = x.node
     node = mk(opcode_neg if x.neg else opcode_pos, a, None, None, data, vmin, vmax, fv + x.shift, x.hwconf)
     return x._like(node, x.shift, False)

@@ -1,6 +1,7 @@
 """Quantization and relu, every overflow / round mode, traced vs exact reference; numeric ops bit-identical."""
 
 import itertools
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -145,3 +146,45 @@ def test_numeric_quantize_arbitrary_floats(overflow, rnd):
     assert [fr(v) for v in got_w] == [ref_quantize(fr(v), 1, 40, 20, overflow, rnd) for v in X[:50]]
     r = ops.relu(X, i=3, f=2, round_mode=rnd)
     assert [fr(v) for v in r] == [ref_quantize(max(ref_quantize(fr(v), 1, 90, 2, "WRAP", rnd), 0), 0, 3, 2) for v in X]
+
+
+@pytest.mark.parametrize("expr", ["sub", "sub_shift", "add_const", "add_const_frac", "add"])
+def test_ops_on_negated_sums(expr):
+    """relu / quantize of a negated sum: the negation is folded into a swapped SUB or a SUB from a CONST."""
+    from trace_util import check
+
+    exprs = {
+        "sub": (lambda x: x[0] - x[1], lambda X: X[0] - X[1]),
+        "sub_shift": (lambda x: x[0] * 4 - x[1] / 2, lambda X: X[0] * 4 - X[1] / 2),
+        "add_const": (lambda x: x[0] + 3, lambda X: X[0] + 3),
+        "add_const_frac": (lambda x: x[1] - 0.375, lambda X: X[1] - Fraction(3, 8)),
+        "add": (lambda x: x[0] + x[1], lambda X: X[0] + X[1]),
+    }
+    e_sym, e_ref = exprs[expr]
+
+    def sym(x):
+        e = -e_sym(x)
+        return np.stack(
+            [
+                e.relu(),
+                e.relu(f=0, round_mode="RND"),
+                e.quantize(1, 2, 1, "SAT", "RND_CONV"),
+                e.quantize(1, 1, 0),
+                np.floor(e),
+            ]
+        )
+
+    def ref(X):
+        e = -e_ref(X)
+        return np.array(
+            [
+                max(e, 0),
+                max(ref_quantize(e, 1, 20, 0, "WRAP", "RND"), 0),
+                ref_quantize(e, 1, 2, 1, "SAT", "RND_CONV"),
+                ref_quantize(e, 1, 1, 0),
+                ref_quantize(e, 1, 20, 0),
+            ],
+            dtype=object,
+        )
+
+    check(sym, ref, [1, 0], [3, 2], [2, 3], (2,), n=80)

@@ -57,6 +57,19 @@ def test_comparisons(op):
     check(lambda x: np.concatenate([op(x, x[::-1]), op(x, 0.5), op(-1, x)]), ref, K, I, F, (4,), n=60)
     # comparisons of negated / shifted views
     check(lambda x: op(-x, x * 4), lambda X: np.array([int(bool(op(-a, 4 * a))) for a in X]), K, I, F, (4,), seed=5)
+    # against zero and against constants with trailing zeros, on plain, negated and summed values
+    check(
+        lambda x: np.concatenate([op(x, 0), op(0, x), op(-x, 0), op(x - x[::-1], 0), op(-(x + 1), 2), op(x * 3, -4)]),
+        lambda X: np.array(
+            [int(bool(op(a, 0))) for a in X]
+            + [int(bool(op(0, a))) for a in X]
+            + [int(bool(op(-a, 0))) for a in X]
+            + [int(bool(op(a - b, 0))) for a, b in zip(X, X[::-1])]
+            + [int(bool(op(-(a + 1), 2))) for a in X]
+            + [int(bool(op(3 * a, -4))) for a in X]
+        ),
+        K, I, F, (4,), n=80, seed=6,
+    )  # fmt: skip
 
 
 def test_where_max_min_abs_clip():

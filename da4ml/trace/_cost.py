@@ -25,7 +25,13 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
         # the result bits below the constant's lowest set bit are wires (`sub` of them)
         wa = max(w - sub, 0)
         return (float(adder_cost(wa, asz)), float(adder_latency(wa, csz))) if wa else (0.0, 0.0)
-    if opcode in (Opcode.ADD, Opcode.SUB, Opcode.NEG_QUANTIZE):
+    if opcode == Opcode.NEG_QUANTIZE:
+        # only the kept bits need an adder; the carry into them is an OR of the dropped bits (a LUT tree)
+        wi = in_widths[0] if in_widths else w
+        dropped = max(wi - w, 0)
+        cost = adder_cost(w, asz) + math.ceil(dropped / 5)
+        return float(cost), (float(adder_latency(w, csz)) if w > 1 else LUT_DELAY)
+    if opcode in (Opcode.ADD, Opcode.SUB):
         return float(adder_cost(w, asz)), float(adder_latency(w, csz))
     if opcode == Opcode.RELU:
         return w / 2, 0.0

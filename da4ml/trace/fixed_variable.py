@@ -776,12 +776,17 @@ def _lt_const(x: FixedVariable, c: Fraction) -> Cond:
         return Cond(None, value=True)
     if lo >= c:
         return Cond(None, value=False)
+    x = _unneg(x)
     if not x.neg:
         if c != 0:
             # c is a multiple of 2**e: x < c <=> floor(x / 2**e) < c, and that adder is narrower
             x = trn(x, frac_f(c))
         d = add_const(x, -c)
         return Cond(d.node)
+    if c == 0:
+        # the sign of -a alone: floor(-a / 2**i) is -1 or 0, one bit (a NEG_QUANTIZE to the sign position)
+        i = kif_int(*x.interval())[1]
+        return Cond(trn(x, -i).node)
     # x = -a: x < c  <=>  a > -c  <=>  not (a < floor_g(-c) + g)
     a = neg(x)
     g = a.step
@@ -878,6 +883,8 @@ def where(c: Cond, x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVari
         )
     else:
         yv = y
+        if yv.neg != xv.neg:
+            yv = _unneg(yv) if yv.neg else yv
     a, b = xv.node, yv.node
     hi = yv.shift - xv.shift
     nb = yv.neg != xv.neg

@@ -150,3 +150,29 @@ def test_types_are_exact_everywhere():
     run_program(comb, grid(rng, np.array([1, 0, 1, 1]), np.array([3, 2, 0, 5]), np.array([2, 3, 4, -1]), (200, 4)))
     # and the declared types are tight: the extreme inputs reach both ends of every output interval
     _ = frac_array
+
+
+@pytest.mark.parametrize("cutoff", [0.5, 1.0, 2.0, 3.5])
+def test_to_pipeline_on_a_mixed_model(cutoff):
+    rng = np.random.default_rng(12)
+    x = FixedVariableArray.from_kif(np.ones(6, int), 3, 3)
+    h = ops.relu(x @ (rng.integers(-64, 64, (6, 5)) / 16), i=3, f=2)
+    y = [
+        np.sort(h),
+        h.apply(lambda v: ops.quantize(np.sqrt(v), 0, 2, 4)),
+        ops.quantize(h @ (rng.integers(-64, 64, (5, 3)) / 32), 1, 4, 1, "SAT_SYM", "RND"),
+        np.max(h) * h[0],
+        1.25,
+        x[2],
+    ]
+    comb = comb_trace(x, y)
+    pipe = to_pipeline(comb, cutoff)
+    X = grid(rng, 1, 3, 3, (64, 6))
+    want = comb.predict(X)
+    np.testing.assert_array_equal(pipe.predict(X), want)
+    cur = X
+    for st in pipe:  # plain chaining, stage by stage
+        cur = st.predict(cur)
+    np.testing.assert_array_equal(cur, want)
+    assert pipe.latency == comb.latency
+    assert len(pipe) >= min(3, int(comb.latency[1] / cutoff))

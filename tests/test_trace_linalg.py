@@ -165,3 +165,29 @@ def test_traced_program_binary_and_json_roundtrip(tmp_path):
     back = CombLogic.from_binary(comb.to_binary())
     X = grid(rng, 1, 3, 2, (30, 4))
     assert run_program(back, X) == run_program(comb, X)
+
+
+def test_solver_options_are_checked_and_forwarded():
+    from da4ml.trace import TraceError
+    from da4ml.trace import cmvm_route
+
+    seen = {}
+
+    def spy(kernel, **kw):
+        seen.update(kw)
+        return cmvm_route.csd_fallback_solve(kernel, **kw)
+
+    W = np.array([[3.0, 1.0], [5.0, -2.0]])
+    old = cmvm_route.SOLVER
+    cmvm_route.SOLVER = spy
+    cmvm_route._CACHE.clear()
+    try:
+        x = FixedVariableArray.from_kif([1, 1], 3, 0, solver_options={"hard_dc": 0, "carry_size": 4})
+        _ = x @ W
+        assert seen["hard_dc"] == 0 and seen["carry_size"] == 4 and seen["adder_size"] == 1
+        x = FixedVariableArray.from_kif([1, 1], 3, 0, solver_options={"hard_dcc": 0})
+        with pytest.raises(TraceError, match="hard_dcc"):
+            _ = x @ W
+    finally:
+        cmvm_route.SOLVER = old
+        cmvm_route._CACHE.clear()

@@ -84,7 +84,7 @@ def csd_fallback_solve(
 # SWITCH: when da4ml.cmvm.solve lands, replace this line with `from da4ml.cmvm import solve as SOLVER`.
 SOLVER = csd_fallback_solve
 
-_SOLVER_KEYS = ("method0", "method1", "hard_dc", "decompose_dc", "search_all_decompose_dc")
+_SOLVER_KEYS = ("method0", "method1", "hard_dc", "decompose_dc", "search_all_decompose_dc", "n_threads")
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 256
 
@@ -135,9 +135,19 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
     opts = dict(solver_options or {})
     offload_fn = opts.pop("offload_fn", None)
     hw = ref.hwconf
-    opts.pop("adder_size", None)
-    opts.pop("carry_size", None)
-    opts = {k: v for k, v in opts.items() if k in _SOLVER_KEYS}
+    # the adder model comes from the values' HWConfig unless solver_options name it explicitly
+    a_sz, c_sz = opts.pop("adder_size", None), opts.pop("carry_size", None)
+    if a_sz is not None or c_sz is not None:
+        hw = HWConfig(
+            hw.adder_size if a_sz is None else int(a_sz),
+            hw.carry_size if c_sz is None else int(c_sz),
+            hw.latency_cutoff,
+        )
+    unknown = sorted(set(opts) - set(_SOLVER_KEYS))
+    if unknown:
+        raise TraceError(
+            f"solver_options {unknown} are not CMVM options: use {list(_SOLVER_KEYS) + ['adder_size', 'carry_size', 'offload_fn']}"
+        )
     extra: list[list[FixedVariable]] = [[] for _ in range(n_out)]
     const = [Fraction(0)] * n_out
     K = K.copy()

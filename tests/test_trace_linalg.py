@@ -168,8 +168,7 @@ def test_traced_program_binary_and_json_roundtrip(tmp_path):
 
 
 def test_solver_options_are_checked_and_forwarded():
-    from da4ml.trace import TraceError
-    from da4ml.trace import cmvm_route
+    from da4ml.trace import TraceError, cmvm_route
 
     seen = {}
 

@@ -244,3 +244,25 @@ def test_shapes_api():
     comb = comb_trace(x, y)
     got = run_program(comb, [np.arange(6) / 4])[0]
     assert got[-3:] == [Fraction(1, 2), 1, 2]
+
+
+def test_ops_reduce_balanced_and_numeric():
+    import operator
+
+    from da4ml.trace import ops
+
+    shape = (3, 5)
+    k = np.ones(shape, int)
+    check(lambda x: ops.reduce(np.maximum, x, axis=1), lambda X: np.array([max(r) for r in X]), k, 3, 2, shape)
+    check(lambda x: ops.reduce(operator.add, x, axis=0, keepdims=True), lambda X: X.sum(axis=0).reshape(1, 5), k, 3, 2, shape, seed=1)
+    check(lambda x: ops.reduce(lambda a, b: a - b, x[0]), lambda X: X[0, 0] - X[0, 1] - (X[0, 2] - X[0, 3]) - X[0, 4], k, 3, 2, shape, seed=2)
+    x = FixedVariableArray.from_kif(np.ones(8, int), 3, 2, latency=0.0)
+    assert ops.reduce(operator.add, x).latency == 3.0  # a balanced tree of 8 leaves is 3 adders deep
+    # the numeric path uses the same tree
+    X = np.arange(5.0)
+    assert ops.reduce(lambda a, b: a - b, X) == (0 - 1) - (2 - 3) - 4
+    np.testing.assert_array_equal(ops.reduce(np.maximum, X.reshape(1, 5), axis=1), [4.0])
+    s, a = ops.sort(np.array([3.0, 1.0, 2.0]), aux_value=np.array([30.0, 10.0, 20.0]))
+    np.testing.assert_array_equal(s, [1, 2, 3])
+    np.testing.assert_array_equal(a, [10, 20, 30])
+    np.testing.assert_array_equal(ops.einsum("ij,j->i", np.eye(2), np.array([1.0, 2.0])), [1, 2])

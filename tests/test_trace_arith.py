@@ -254,8 +254,24 @@ def test_ops_reduce_balanced_and_numeric():
     shape = (3, 5)
     k = np.ones(shape, int)
     check(lambda x: ops.reduce(np.maximum, x, axis=1), lambda X: np.array([max(r) for r in X]), k, 3, 2, shape)
-    check(lambda x: ops.reduce(operator.add, x, axis=0, keepdims=True), lambda X: X.sum(axis=0).reshape(1, 5), k, 3, 2, shape, seed=1)
-    check(lambda x: ops.reduce(lambda a, b: a - b, x[0]), lambda X: X[0, 0] - X[0, 1] - (X[0, 2] - X[0, 3]) - X[0, 4], k, 3, 2, shape, seed=2)
+    check(
+        lambda x: ops.reduce(operator.add, x, axis=0, keepdims=True),
+        lambda X: X.sum(axis=0).reshape(1, 5),
+        k,
+        3,
+        2,
+        shape,
+        seed=1,
+    )
+    check(
+        lambda x: ops.reduce(lambda a, b: a - b, x[0]),
+        lambda X: X[0, 0] - X[0, 1] - (X[0, 2] - X[0, 3]) - X[0, 4],
+        k,
+        3,
+        2,
+        shape,
+        seed=2,
+    )
     x = FixedVariableArray.from_kif(np.ones(8, int), 3, 2, latency=0.0)
     assert ops.reduce(operator.add, x).latency == 3.0  # a balanced tree of 8 leaves is 3 adders deep
     # the numeric path uses the same tree

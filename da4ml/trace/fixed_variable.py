@@ -390,11 +390,18 @@ def add_const(x: FixedVariable, c: Fraction, bounds=None) -> FixedVariable:
     return x._like(node, x.shift, x.neg)
 
 
-def add(x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVariable:
+def add(x: FixedVariable, y: FixedVariable, bounds=None, keep_consts: bool = False) -> FixedVariable:
+    """x + y; `keep_consts`: a constant operand becomes a CONST node of an ADD/SUB (replay of programs
+    that do so) instead of an ADD_CONST."""
     _req(x)
     _req(y)
     if x.const is not None and y.const is not None:
         return x._c(x.const + y.const)
+    if keep_consts:
+        if x.const is not None:
+            x = _node_view(x)
+        if y.const is not None:
+            y = neg(_node_view(neg(y))) if y.const < 0 else _node_view(y)
     if y.const is not None:
         return add_const(x, y.const, bounds)
     if x.const is not None:
@@ -724,12 +731,16 @@ def quantize(
     return y
 
 
-def relu(x: FixedVariable, i: int | None = None, f: int | None = None, round_mode: str = "TRN") -> FixedVariable:
+def relu(
+    x: FixedVariable, i: int | None = None, f: int | None = None, round_mode: str = "TRN", fold: bool = True
+) -> FixedVariable:
+    """max(x, 0) (then TRN/RND/RND_CONV to f and WRAP into i integer bits); `fold`: fold into a lookup
+    table behind x (off when replaying a program op for op)."""
     _req(x)
     _, r = check_modes("WRAP", round_mode)
     if x.const is not None:
         return x._c(relu_frac(x.const, i, f, r))
-    if x.node.opcode == Opcode.LOOKUP:
+    if fold and x.node.opcode == Opcode.LOOKUP:
         return _lut_map(x, lambda v: relu_frac(v, i, f, r))
     if f is not None:
         x = _round(x, f, r)
@@ -862,7 +873,7 @@ def _node_view(x: FixedVariable) -> FixedVariable:
     return FixedVariable(node, 0, False, None, x.hwconf, x.solver_options)
 
 
-def where(c: Cond, x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVariable:
+def where(c: Cond, x: FixedVariable, y: FixedVariable, bounds=None, unneg: bool = True) -> FixedVariable:
     """c ? x : y (one MSB mux)."""
     _req(x)
     _req(y)
@@ -883,8 +894,8 @@ def where(c: Cond, x: FixedVariable, y: FixedVariable, bounds=None) -> FixedVari
         )
     else:
         yv = y
-        if yv.neg != xv.neg:
-            yv = _unneg(yv) if yv.neg else yv
+        if unneg and yv.neg != xv.neg and yv.neg:
+            yv = _unneg(yv)
     a, b = xv.node, yv.node
     hi = yv.shift - xv.shift
     nb = yv.neg != xv.neg

@@ -70,13 +70,14 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
             v = fv.quantize(x, k, i, f, "WRAP", "TRN")
         elif opc in (Opcode.ADD, Opcode.SUB):
             b = fv.shift(buf[op.id1], lo)
-            v = _fit(fv.add(a, b if opc == Opcode.ADD else fv.neg(b), bounds=_bounds(op)), op)
+            v = _fit(fv.add(a, b if opc == Opcode.ADD else fv.neg(b), bounds=_bounds(op), keep_consts=True), op)
         elif opc in (Opcode.RELU, Opcode.NEG_RELU):
             s = a if opc == Opcode.RELU else fv.neg(a)
-            v = fv.wrap(fv.relu(s, None, f), k, i, f)
+            # an unsigned T: the relu's own wrap (one RELU op, as the tracer builds it); else relu, then wrap
+            v = fv.relu(s, i, f, fold=False) if k == 0 else fv.wrap(fv.relu(s, None, f, fold=False), k, i, f)
         elif opc in (Opcode.QUANTIZE, Opcode.NEG_QUANTIZE):
             s = a if opc == Opcode.QUANTIZE else fv.neg(a)
-            v = fv.quantize(s, k, i, f, "WRAP", "TRN")
+            v = fv.wrap(fv.trn(s, f), k, i, f)  # op for op: no folding into a lookup table
         elif opc == Opcode.ADD_CONST:
             v = _fit(fv.add_const(fv.trn(a, f), Fraction(int(op.data)) * Fraction(2) ** -f, bounds=_bounds(op)), op)
         elif opc == Opcode.CONST:
@@ -86,7 +87,7 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
             b = fv.shift(buf[op.id1], hi)
             if opc == Opcode.NEG_MUX:
                 b = fv.neg(b)
-            v = fv.wrap(fv.trn(fv.where(c, a, b, bounds=_bounds(op)), f), k, i, f)
+            v = fv.wrap(fv.trn(fv.where(c, a, b, bounds=_bounds(op), unneg=False), f), k, i, f)
         elif opc == Opcode.MUL:
             v = _fit(fv.mul(a, buf[op.id1]), op)
         elif opc == Opcode.LOOKUP:

@@ -77,7 +77,7 @@ def _apply(kind, a, b, c, e, sym):
     if kind == "mul":
         return a * b
     if kind == "cmul":
-        return a * e["const"] if sym else a * e["const"]
+        return a * e["const"]
     if kind == "cadd":
         return a + e["const"]
     if kind == "neg":
@@ -95,7 +95,7 @@ def _apply(kind, a, b, c, e, sym):
     if kind == "q":
         return a.quantize(*e["kif"], e["ovf"], e["rnd"]) if sym else ref_quantize(a, *e["kif"], e["ovf"], e["rnd"])
     if kind == "relu":
-        k, i, f = e["kif"]
+        _, i, f = e["kif"]
         if sym:
             return a.relu(i=i, f=f, round_mode=e["rnd"])
         return ref_quantize(max(ref_quantize(a, 1, 200, f, "WRAP", e["rnd"]), 0), 0, i, f)
@@ -137,7 +137,7 @@ def test_random_programs(seed):
     for r, row in enumerate(X):
         vals = [fr(v) for v in row]
         for kind, a, b, c, e in used:
-            base = kind[:-2] if kind.endswith("+q") else kind
+            base = kind.removesuffix("+q")
             v = _apply(base, vals[a], vals[b], vals[c], e, False)
             if kind.endswith("+q"):
                 v = ref_quantize(v, 1, 6, 4)

@@ -104,6 +104,24 @@ def _apply(kind, a, b, c, e, sym):
         return r if sym else Fraction(int(r))
     if kind == "lut":
         return a.apply(_lut_fn) if sym else Fraction(float(_lut_fn(float(a))))
+    if kind in ("and", "or", "xor"):
+        if sym:
+            return {"and": a & b, "or": a | b, "xor": a ^ b}[kind]
+        F = max(e["kifa"][2], e["kifb"][2])  # patterns aligned at the finer of the two resolutions
+        p, q = int(a * 2**F), int(b * 2**F)
+        return (
+            Fraction({"and": p & q, "or": p | q, "xor": p ^ q}[kind], 2**F)
+            if F >= 0
+            else Fraction({"and": p & q, "or": p | q, "xor": p ^ q}[kind] * 2**-F)
+        )
+    if kind == "inv":
+        if sym:
+            return ~a
+        k, i, f = e["kifa"]
+        step = Fraction(2) ** -f
+        return -a - step if k else (2 ** (k + i + f) - 1) * step - a
+    if kind == "any":
+        return a.to_bool("any") if sym else Fraction(int(a != 0))
     raise AssertionError(kind)
 
 
@@ -124,6 +142,7 @@ def test_random_programs(seed):
             kind = "neg"
         if kind == "mul" and sum(va.kif) + sum(vb.kif) > 30:
             kind = "add"
+        e = dict(e, kifa=tuple(int(t) for t in va.kif), kifb=tuple(int(t) for t in vb.kif))
         v = _apply(kind, va, vb, vc, e, True)
         if sum(v.kif) > 24:  # keep the values bounded
             v = v.quantize(1, 6, 4)

@@ -87,7 +87,13 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
             b = fv.shift(buf[op.id1], hi)
             if opc == Opcode.NEG_MUX:
                 b = fv.neg(b)
-            v = fv.wrap(fv.trn(fv.where(c, a, b, bounds=_bounds(op), unneg=False), f), k, i, f)
+            v = fv.where(c, a, b, unneg=False)
+            lo_t, hi_t = fv.frac(type_range(k, i, f)[0], f), fv.frac(type_range(k, i, f)[1], f)
+            if v.const is None and lo_t <= v.low and v.high <= hi_t:
+                # no wrap can happen: the declared interval also bounds the mux itself
+                v = fv.trn(fv.where(c, a, b, bounds=_bounds(op), unneg=False), f)
+            else:  # the op wraps into T: its interval describes the value after the wrap only
+                v = fv.wrap(fv.trn(v, f), k, i, f)
         elif opc == Opcode.MUL:
             v = _fit(fv.mul(a, buf[op.id1]), op)
         elif opc == Opcode.LOOKUP:
@@ -166,10 +172,13 @@ def comb_call(comb, x, quantize: bool = False, debug: bool = False):
         else:
             xs = [v for v in np.asarray(x, dtype=object).ravel()]
         if quantize:
+            # the input's own type: the INPUT op's type applies to x * 2**inp_shift
             kifs = [None] * comb.shape[0]
             for op in comb.ops:
                 if int(op.opcode) == Opcode.INPUT and kifs[op.id0] is None:
-                    kifs[op.id0] = _kif(op)
+                    k, i, f = _kif(op)
+                    s = int(comb.inp_shifts[op.id0])
+                    kifs[op.id0] = (k, i - s, f + s)
             xs = [
                 fv.quantize(v, *kf)
                 if kf is not None and not (isinstance(v, FixedVariable) and v.const is not None and v.const == 0)

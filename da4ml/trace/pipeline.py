@@ -12,6 +12,8 @@ import math
 
 from da4ml.ir import CombLogic, Op, Opcode, Pipeline
 
+from .tracer import TracedOps
+
 
 def _lo_hi(data: int) -> tuple[int, int]:
     lo = data & 0xFFFFFFFF
@@ -131,7 +133,7 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, retiming: bool = True, v
                 out_idxs=out_idxs,
                 out_shifts=out_shifts,
                 out_negs=out_negs,
-                ops=new_ops,
+                ops=TracedOps(new_ops) if isinstance(comb.ops, TracedOps) else new_ops,
                 carry_size=comb.carry_size,
                 adder_size=comb.adder_size,
                 lookup_tables=tuple(comb.lookup_tables),

@@ -58,6 +58,9 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
     """The program's outputs rebuilt symbolically from the values xs (one per program input)."""
     if len(xs) != comb.shape[0]:
         raise ValueError(f"program takes {comb.shape[0]} inputs, got {len(xs)} symbolic values")
+    from .tracer import TracedOps
+
+    trusted = isinstance(comb.ops, TracedOps)
     buf: list[FixedVariable] = []
     ref = next((x for x in xs if isinstance(x, FixedVariable)), None)
     for t, op in enumerate(comb.ops):
@@ -89,10 +92,11 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
                 b = fv.neg(b)
             v = fv.where(c, a, b, unneg=False)
             lo_t, hi_t = fv.frac(type_range(k, i, f)[0], f), fv.frac(type_range(k, i, f)[1], f)
-            if v.const is None and lo_t <= v.low and v.high <= hi_t:
-                # no wrap can happen: the declared interval also bounds the mux itself
+            fits = v.const is not None or (lo_t <= v.low and v.high <= hi_t)
+            if fits or trusted:
+                # no wrap can happen, or the tracer wrote the program: its mux intervals are exact claims
                 v = fv.trn(fv.where(c, a, b, bounds=_bounds(op), unneg=False), f)
-            else:  # the op wraps into T: its interval describes the value after the wrap only
+            else:  # operands beyond the op's type: by the letter of the spec, the mux wraps into T
                 v = fv.wrap(fv.trn(v, f), k, i, f)
         elif opc == Opcode.MUL:
             v = _fit(fv.mul(a, buf[op.id1]), op)

@@ -18,6 +18,14 @@ from .fixed_variable import FixedVariable, UnquantizedVariable
 from .fixed_variable_array import FixedVariableArray
 
 
+class TracedOps(list):
+    """The op list of a program written by comb_trace.  Every interval it declares is exact; in particular a
+    MUX's interval bounds the operand it selects (the tracer's max/min/saturation muxes rely on the condition to
+    keep the other values out), so replay may rebuild such a mux without the wrap the op type alone implies."""
+
+    __slots__ = ()
+
+
 def _flatten(obj, what: str) -> list:
     if isinstance(obj, FixedVariableArray):
         return list(obj._vars.ravel())
@@ -215,7 +223,7 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
         out_idxs=out_idxs,
         out_shifts=out_shifts,
         out_negs=out_negs,
-        ops=em.ops,
+        ops=TracedOps(em.ops),
         carry_size=hw_c,
         adder_size=hw_a,
         lookup_tables=tuple(em.tables),

@@ -4,7 +4,9 @@
     python bench/trace.py --compare       # also da4ml 0.6.0 (bench/.venvs/da4ml-0.6.0, public API, black box)
 
 The model is defined once below as plain numpy code on `ops`; the --compare side runs the same source
-text against the published package in its own interpreter, on the same seeded weights.
+text against the published package in its own interpreter, on the same seeded weights.  "trace+emit" is
+tracing (including the constant-matrix products through da4ml.trace.cmvm_route.SOLVER: the CSD fallback
+until da4ml.cmvm.solve is switched in) plus comb_trace; outputs are compared on 8 probe inputs.
 """
 
 from __future__ import annotations

@@ -33,6 +33,15 @@ def test_mul_symbolic_square_power():
     check(lambda x: np.square(x) - np.power(x, 2), lambda X: X * 0, K, I, F, (4,), seed=3)
 
 
+def test_float_noise_constants_are_refused():
+    x = FixedVariableArray.from_kif(np.ones(2, int), 3, 2)
+    with pytest.raises(TraceError, match="not a fixed-point weight"):
+        _ = x * 0.1
+    with pytest.raises(TraceError, match="not a fixed-point weight"):
+        _ = x @ np.array([[0.1, 1], [2, 3]])
+    _ = x * 2.0**-40 + x * (2**40 + 1)  # short mantissas are fine at any scale
+
+
 def test_division():
     check(lambda x: x / 4 + x / -0.5, lambda X: X / 4 - X * 2, K, I, F, (4,))
     x = FixedVariableArray.from_kif(1, 3, 2, latency=0.0)

@@ -128,6 +128,8 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
         raise ValueError(f"constant matrix of shape {K.shape} does not match {len(xs)} symbolic inputs")
     if not np.all(np.isfinite(K)):
         raise TraceError("the constant matrix has non-finite entries")
+    for w in np.unique(K):
+        fv.check_const_factor(to_frac(w))
     n_out = K.shape[1]
     ref = next((v for v in xs if v.const is None), xs[0] if xs else FixedVariable())
     for v in xs:

@@ -519,10 +519,24 @@ def _lin_bounds(lf: dict, ranges: dict) -> tuple[Fraction, Fraction]:
     return lo, hi
 
 
+MAX_CONST_BITS = 32  # significant bits of a constant factor (longer ones are float noise, not weights)
+
+
+def check_const_factor(c: Fraction) -> None:
+    """Refuse fractional constants with more significant bits than any weight has (e.g. float 0.1)."""
+    m = abs(c.numerator)  # odd when the denominator is a power of two > 1: its bits are the significant ones
+    if c.denominator > 1 and m.bit_length() > MAX_CONST_BITS:
+        raise TraceError(
+            f"constant factor {float(c)!r} has {m.bit_length()} significant bits: it is not a fixed-point weight "
+            f"(limit {MAX_CONST_BITS}); quantize it first, e.g. ops.quantize(w, 1, 3, 12)"
+        )
+
+
 def mul_const(x: FixedVariable, c) -> FixedVariable:
     """x * c by shift-and-add over the canonical signed digits of c."""
     _req(x)
     c = to_frac(c)
+    check_const_factor(c)
     if x.const is not None:
         return x._c(x.const * c)
     if c == 0:

@@ -39,7 +39,7 @@ def test_float_noise_constants_are_refused():
         _ = x * 0.1
     with pytest.raises(TraceError, match="not a fixed-point weight"):
         _ = x @ np.array([[0.1, 1], [2, 3]])
-    _ = x * 2.0**-40 + x * (2**40 + 1)  # short mantissas are fine at any scale
+    _ = (x * 2.0**-40, x * (2**40 + 1))  # short mantissas and integers are fine at any scale
 
 
 def test_division():

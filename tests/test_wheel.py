@@ -31,9 +31,21 @@ print("wheel ok", sorted(templates))
 def test_wheel_installs_into_fresh_venv(tmp_path):
     dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist),
-         "-Ccmake.define.DA4ML_WERROR=ON", f"-Cbuild-dir={tmp_path / 'build'}", str(ROOT)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            "-Ccmake.define.DA4ML_WERROR=ON",
+            f"-Cbuild-dir={tmp_path / 'build'}",
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert build.returncode == 0, f"wheel build failed (warnings are errors here):\n{build.stdout}\n{build.stderr}"
     (wheel,) = dist.glob("da4ml-*.whl")

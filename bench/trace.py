@@ -1,0 +1,119 @@
+"""Trace + optimize time of a 3-layer MLP (8-bit weights and activations) at widths 16, 32, 64.
+
+    python bench/trace.py                 # ours
+    python bench/trace.py --compare       # also da4ml 0.6.0 (bench/.venvs/da4ml-0.6.0, public API, black box)
+
+The model is defined once below as plain numpy code on `ops`; the --compare side runs the same source
+text against the published package in its own interpreter, on the same seeded weights.  "trace+emit" is
+tracing (including the constant-matrix products through da4ml.trace.cmvm_route.SOLVER: the CSD fallback
+until da4ml.cmvm.solve is switched in) plus comb_trace; outputs are compared on 8 probe inputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Shared by both sides (ours and the published package): only public API names from api.md.
+MODEL_SRC = r"""
+import time
+import numpy as np
+
+def weights(width, seed):
+    rng = np.random.default_rng(seed)
+    ws = [rng.integers(-128, 128, (width, width)) / 64.0 for _ in range(3)]
+    bs = [rng.integers(-128, 128, (width,)) / 16.0 for _ in range(3)]
+    return ws, bs
+
+def model(x, ws, bs, ops):
+    for j, (w, b) in enumerate(zip(ws, bs)):
+        x = x @ w + b
+        if j < 2:
+            x = ops.relu(x, i=4, f=4)         # 8-bit unsigned activations
+        else:
+            x = ops.quantize(x, 1, 7, 0)      # 8-bit signed output
+    return x
+
+def run(width, seed, FixedVariableArray, comb_trace, ops):
+    ws, bs = weights(width, seed)
+    t0 = time.perf_counter()
+    x = FixedVariableArray.from_kif(np.ones(width, dtype=np.int64), 3, 4)   # 8-bit signed inputs
+    y = model(x, ws, bs, ops)
+    t1 = time.perf_counter()
+    comb = comb_trace(x, y)
+    t2 = time.perf_counter()
+    X = np.random.default_rng(seed + 1).integers(-128, 128, (8, width)) / 16.0
+    return {"width": width, "trace_s": t1 - t0, "emit_s": t2 - t1, "total_s": t2 - t0,
+            "n_ops": len(comb.ops), "cost": float(comb.cost), "latency": float(max(comb.latency)),
+            "probe": [[float(v) for v in r] for r in np.asarray(comb.predict(X) if hasattr(comb, "predict") and _HAS_PREDICT else [comb(r) for r in X])]}
+"""
+
+THEIR_DRIVER = r"""
+import json, sys
+_HAS_PREDICT = True
+from da4ml.trace import FixedVariableArray, comb_trace
+from da4ml.trace import ops
+exec(MODEL_SRC)
+out = [run(w, 0, FixedVariableArray, comb_trace, ops) for w in json.loads(sys.argv[1])]
+print(json.dumps(out))
+"""
+
+
+def ours(widths):
+    sys.path.insert(0, str(HERE.parent))
+    from da4ml.trace import FixedVariableArray, comb_trace, ops
+
+    g = {"_HAS_PREDICT": True}
+    exec(MODEL_SRC, g)  # noqa: S102  (the one model source both packages run)
+    return [g["run"](w, 0, FixedVariableArray, comb_trace, ops) for w in widths]
+
+
+def theirs(widths):
+    sys.path.insert(0, str(HERE))
+    from _venv import published_python  # the shared black-box venv helper (creates it on first use)
+
+    py = published_python("0.6.0")
+    code = f"MODEL_SRC = {MODEL_SRC!r}\n" + THEIR_DRIVER
+    r = subprocess.run(
+        [str(py), "-c", code, json.dumps(widths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd="/tmp",
+        env={**os.environ, "PYTHONPATH": ""},
+    )
+    if r.returncode:
+        raise SystemExit(f"da4ml 0.6.0 run failed (cwd /tmp, {py}):\n{r.stderr[-3000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--widths", type=int, nargs="+", default=[16, 32, 64])
+    ap.add_argument("--compare", action="store_true", help="run da4ml 0.6.0 side by side")
+    args = ap.parse_args()
+    a = ours(args.widths)
+    b = theirs(args.widths) if args.compare else None
+    hdr = f"{'width':>5} {'trace+emit s':>12} {'ops':>6} {'cost':>8} {'latency':>7}"
+    if b:
+        hdr += f" | {'0.6.0 s':>8} {'ops':>6} {'cost':>8} {'latency':>7} | {'time':>6} {'cost':>6} {'same':>4}"
+    print(hdr)
+    for j, r in enumerate(a):
+        line = f"{r['width']:>5} {r['total_s']:>12.3f} {r['n_ops']:>6} {r['cost']:>8.0f} {r['latency']:>7.1f}"
+        if b:
+            s = b[j]
+            same = "yes" if r["probe"] == s["probe"] else "NO"
+            line += f" | {s['total_s']:>8.3f} {s['n_ops']:>6} {s['cost']:>8.0f} {s['latency']:>7.1f} | {r['total_s'] / s['total_s']:>6.2f} {r['cost'] / s['cost']:>6.2f} {same:>4}"
+        print(line)
+    if b:
+        print('ratios are ours/theirs; "same" = identical outputs on 8 probe inputs')
+
+
+if __name__ == "__main__":
+    main()

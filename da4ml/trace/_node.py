@@ -1,0 +1,103 @@
+"""DAIS-level graph nodes: one node = one DAIS op with an exact integer interval (vmin..vmax in steps of
+2**-f).  Nodes are immutable and carry their latency and cost under the HWConfig they were built with."""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+
+from da4ml.ir import Opcode
+
+from ._cost import op_cost_delay
+from ._types import MAX_WIDTH, kif_int, width_int
+
+_uid = itertools.count()
+
+
+class Lane:
+    """One input lane (an input position of the traced program)."""
+
+    __slots__ = ("latency", "name", "uid")
+
+    def __init__(self, latency: float = 0.0, name: str = ""):
+        self.latency = float(latency)
+        self.uid = next(_uid)
+        self.name = name
+
+
+class TraceError(ValueError):
+    """A traced operation cannot be built as asked (the message says why and how to fix it)."""
+
+
+class Node:
+    __slots__ = (
+        "__weakref__",
+        "a",
+        "b",
+        "c",
+        "cost",
+        "data",
+        "f",
+        "lane",
+        "latency",
+        "opcode",
+        "table",
+        "uid",
+        "vmax",
+        "vmin",
+        "wide",
+    )
+
+    def __init__(self, opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None):
+        self.opcode = Opcode(opcode)
+        self.a, self.b, self.c = a, b, c
+        self.data = data
+        self.vmin, self.vmax, self.f = int(vmin), int(vmax), int(f)
+        self.table = table
+        self.lane = lane
+        self.uid = next(_uid)
+        w = width_int(self.vmin, self.vmax)
+        self.wide = wide
+        for o in (a, b, c):
+            if o is not None and o.wide is not None:
+                raise TraceError(o.wide)
+        if w > MAX_WIDTH and wide is None:
+            raise TraceError(
+                f"{self.opcode.name} would produce a {w}-bit value (interval [{self.vmin}, {self.vmax}] * 2**-{self.f}); "
+                f"DAIS values are limited to {MAX_WIDTH} bits: quantize the operands (or the constants) first"
+            )
+        in_w = tuple(width_int(o.vmin, o.vmax) for o in (a, b) if o is not None)
+        if self.opcode == Opcode.ADD_CONST:
+            d = int(data)
+            sub = (d & -d).bit_length() - 1 if d else w  # pass-through low bits
+        self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub)
+        if self.opcode == Opcode.INPUT:
+            self.latency = lane.latency
+        else:
+            self.latency = max((o.latency for o in (a, b, c) if o is not None), default=0.0) + delay
+
+    @property
+    def kif(self) -> tuple[int, int, int]:
+        return kif_int(self.vmin, self.vmax, self.f)
+
+    @property
+    def width(self) -> int:
+        return width_int(self.vmin, self.vmax)
+
+    def __repr__(self):
+        return f"Node({self.opcode.name}, [{self.vmin}, {self.vmax}]*2**-{self.f}, lat={self.latency})"
+
+
+_CONS: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()
+
+
+def mk(opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None) -> Node:
+    """Hash-consed node constructor: structurally identical ops are one node (so x - x' folds when x' is a
+    re-trace of x).  Keys hold operand ids, which stay valid while the cached node (holding them) lives."""
+    key = (int(opcode), id(a), id(b), id(c), data, int(vmin), int(vmax), int(f), tuple(hw), table,
+           None if lane is None else lane.uid)  # fmt: skip
+    n = _CONS.get(key)
+    if n is None:
+        n = Node(opcode, a, b, c, data, vmin, vmax, f, hw, table=table, lane=lane, sub=sub, wide=wide)
+        _CONS[key] = n
+    return n

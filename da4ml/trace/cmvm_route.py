@@ -1,0 +1,192 @@
+"""Constant-matrix products: the one place the tracer hands `x @ kernel` to the CMVM optimizer.
+
+`_cmvm_route(x, kernel, solver_options)` collects the problem (input intervals and latencies, solver
+options), takes out constant inputs and `offload_fn` entries, calls SOLVER, and replays the returned
+Pipeline on the symbolic inputs.  Until da4ml.cmvm.solve lands, SOLVER is `csd_fallback_solve`: the exact,
+unoptimized shift-add graph straight from CSD digits.  Switching is the one line marked SWITCH below.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from da4ml.ir import HWConfig, Pipeline, QInterval
+
+from . import fixed_variable as fv
+from ._node import Lane, TraceError, mk
+from ._types import frac, to_frac
+from .fixed_variable import FixedVariable
+
+
+def csd_fallback_solve(
+    kernel: np.ndarray,
+    method0: str = "wmc",
+    method1: str = "auto",
+    hard_dc: int = -1,
+    decompose_dc: int = -2,
+    qintervals: Sequence[QInterval] | None = None,
+    latencies: Sequence[float] | None = None,
+    adder_size: int = -1,
+    carry_size: int = -1,
+    search_all_decompose_dc: bool = True,
+    **_ignored,
+) -> Pipeline:
+    """Stand-in for da4ml.cmvm.solve (same signature): y = x @ kernel from CSD digits, no sharing."""
+    from .tracer import comb_trace
+
+    kernel = np.asarray(kernel)
+    n_in, n_out = kernel.shape
+    qintervals = list(qintervals) if qintervals is not None else [QInterval(-128.0, 127.0, 1.0)] * n_in
+    latencies = list(latencies) if latencies is not None else [0.0] * n_in
+    hw = HWConfig(adder_size, carry_size, -1)
+    xs, ranges = [], {}
+    for j, (q, lat) in enumerate(zip(qintervals, latencies)):
+        step = Fraction(q.step)
+        f = step.denominator.bit_length() - 1 if step < 1 else -(step.numerator.bit_length() - 1)
+        lo, hi = int(Fraction(q.min) / step), int(Fraction(q.max) / step)
+        lane = Lane(lat)
+        if lo == hi:
+            xs.append(FixedVariable(const=Fraction(q.min), hwconf=hw))
+            ranges[j] = (Fraction(q.min), Fraction(q.max))
+            # keep the lane: a constant input has no INPUT op
+            continue
+        node = mk(-1, None, None, None, 0, lo, hi, f, hw, lane=lane)
+        xs.append(FixedVariable(node, 0, False, None, hw))
+        ranges[j] = (frac(lo, f), frac(hi, f))
+    ys = []
+    for c in range(n_out):
+        terms, const = [], Fraction(0)
+        for j in range(n_in):
+            w = to_frac(kernel[j, c])
+            if w == 0:
+                continue
+            x = xs[j]
+            if x.const is not None:
+                const += x.const * w
+                continue
+            e = -fv.frac_f(w)
+            m = int(abs(w) * Fraction(2) ** -e)
+            s = w < 0
+            for pos, d in fv.csd_digits(m):
+                t = fv.shift(x, e + pos)
+                coef = Fraction(2) ** (e + pos) * (d if not s else -d)
+                terms.append((t if coef > 0 else fv.neg(t), {j: coef}))
+        y = fv.sum_terms(terms, ranges, const)
+        ys.append(y if y is not None else FixedVariable(const=const, hwconf=hw))
+    inputs = [FixedVariable(const=0) if x.const is not None else x for x in xs]
+    return Pipeline([comb_trace(inputs, ys)])
+
+
+# SWITCH: when da4ml.cmvm.solve lands, replace this line with `from da4ml.cmvm import solve as SOLVER`.
+SOLVER = csd_fallback_solve
+
+_SOLVER_KEYS = ("method0", "method1", "hard_dc", "decompose_dc", "search_all_decompose_dc", "n_threads")
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def _mul_offloaded(x: FixedVariable, c: Fraction) -> FixedVariable:
+    """x * c as one DAIS multiplier (MUL with a CONST operand), e.g. for a DSP."""
+    return fv.mul(x, fv._node_view(x._c(c))) if x.const is None else x._c(x.const * c)
+
+
+def _solve_cached(kernel: np.ndarray, qints: list, lats: list, hw: HWConfig, opts: dict):
+    key = (
+        kernel.shape,
+        kernel.tobytes(),
+        tuple(qints),
+        tuple(lats),
+        hw.adder_size,
+        hw.carry_size,
+        tuple(sorted(opts.items())),
+    )
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    k32 = kernel.astype(np.float32)
+    kern = k32 if np.array_equal(k32.astype(np.float64), kernel) else kernel
+    pipe = SOLVER(kern, qintervals=qints, latencies=lats, adder_size=hw.adder_size, carry_size=hw.carry_size, **opts)
+    _CACHE[key] = pipe
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return pipe
+
+
+def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None = None) -> list[FixedVariable]:
+    """y = x @ kernel (x: n_in symbolic values, kernel: (n_in, n_out) constants) through the CMVM optimizer."""
+    from ._functions import _sum_list
+    from .replay import replay_pipeline
+
+    xs = list(x)
+    K = np.asarray(kernel, dtype=np.float64)
+    if K.ndim != 2 or K.shape[0] != len(xs):
+        raise ValueError(f"constant matrix of shape {K.shape} does not match {len(xs)} symbolic inputs")
+    if not np.all(np.isfinite(K)):
+        raise TraceError("the constant matrix has non-finite entries")
+    for w in np.unique(K):
+        fv.check_const_factor(to_frac(w))
+    n_out = K.shape[1]
+    ref = next((v for v in xs if v.const is None), xs[0] if xs else FixedVariable())
+    for v in xs:
+        fv._req(v)
+    opts = dict(solver_options or {})
+    offload_fn = opts.pop("offload_fn", None)
+    hw = ref.hwconf
+    # the adder model comes from the values' HWConfig unless solver_options name it explicitly
+    a_sz, c_sz = opts.pop("adder_size", None), opts.pop("carry_size", None)
+    if a_sz is not None or c_sz is not None:
+        hw = HWConfig(
+            hw.adder_size if a_sz is None else int(a_sz),
+            hw.carry_size if c_sz is None else int(c_sz),
+            hw.latency_cutoff,
+        )
+    unknown = sorted(set(opts) - set(_SOLVER_KEYS))
+    if unknown:
+        raise TraceError(
+            f"solver_options {unknown} are not CMVM options: use {list(_SOLVER_KEYS) + ['adder_size', 'carry_size', 'offload_fn']}"
+        )
+    extra: list[list[FixedVariable]] = [[] for _ in range(n_out)]
+    const = [Fraction(0)] * n_out
+    K = K.copy()
+    if offload_fn is not None:
+        from .fixed_variable_array import FixedVariableArray
+
+        mask = np.asarray(
+            offload_fn(K.copy(), FixedVariableArray(np.array(xs + [], dtype=object).reshape(-1), _clean=True)),
+            dtype=bool,
+        )
+        mask = np.broadcast_to(mask, K.shape)
+        for j, c in zip(*np.nonzero(mask & (K != 0))):
+            extra[c].append(_mul_offloaded(xs[j], to_frac(K[j, c])))
+            K[j, c] = 0.0
+    active = []
+    for j, v in enumerate(xs):
+        if v.const is not None:
+            for c in range(n_out):
+                if K[j, c] != 0:
+                    const[c] += v.const * to_frac(K[j, c])
+        elif np.any(K[j] != 0):
+            active.append(j)
+    ys: list[FixedVariable | None] = [None] * n_out
+    if active:
+        Ka = np.ascontiguousarray(K[active])
+        cols = [c for c in range(n_out) if np.any(Ka[:, c] != 0)]
+        if cols:
+            xa = [xs[j] for j in active]
+            qints = [QInterval(float(v.low), float(v.high), float(v.step)) for v in xa]
+            lats = [float(v.latency) for v in xa]
+            pipe = _solve_cached(np.ascontiguousarray(Ka[:, cols]), qints, lats, hw, opts)
+            res = replay_pipeline(pipe, xa)
+            for c, y in zip(cols, res):
+                ys[c] = y
+    out = []
+    for c in range(n_out):
+        items = ([ys[c]] if ys[c] is not None else []) + extra[c]
+        y = _sum_list(items) if items else ref._c(0)
+        out.append(fv.add_const(y, const[c]) if const[c] else y)
+    return out

@@ -1,0 +1,195 @@
+"""Replaying a DAIS program on symbolic values (CombLogic.__call__ on FixedVariableArray), and the
+number/symbol dispatch the IR's CombLogic.__call__ delegates to (hook: `da4ml.trace.replay.comb_call`).
+
+Replay rebuilds every op with the tracer's own operations, so comb_trace(inp, comb(inp, quantize=True))
+gives back a program equal to comb for programs the tracer wrote; for other programs (e.g. the CMVM
+optimizer's) each op's declared interval is trusted to narrow the rebuilt value's type."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from da4ml.ir import Opcode
+
+from . import fixed_variable as fv
+from ._node import TraceError
+from ._types import type_range
+from .fixed_variable import FixedVariable
+from .fixed_variable_array import FixedVariableArray
+
+
+def _kif(op) -> tuple[int, int, int]:
+    k, i, f = op.qint.kif
+    return int(k), int(i), int(f)
+
+
+def _bounds(op) -> tuple[Fraction, Fraction]:
+    return Fraction(op.qint.min), Fraction(op.qint.max)
+
+
+def _lo_hi(data: int) -> tuple[int, int]:
+    lo = data & 0xFFFFFFFF
+    if lo >= 1 << 31:
+        lo -= 1 << 32
+    return lo, data >> 32
+
+
+def _fit(v: FixedVariable, op) -> FixedVariable:
+    """Bring a rebuilt value to the op's declared type (bit drop and wrap, no-ops for exact programs)."""
+    k, i, f = _kif(op)
+    v = fv.trn(v, f)
+    return fv.wrap(v, k, i, f)
+
+
+def _cond(v: FixedVariable, ck: tuple[int, int, int]) -> fv.Cond:
+    """msb(c, C) of a rebuilt value v whose program type is C."""
+    k, i, f = ck
+    if v.const is None and not v.neg and v.node.kif[0] == k and v.node.width == k + i + f:
+        return fv.Cond(v.node)
+    if k:
+        return fv.lt(v, v._c(0))
+    return ~fv.lt(v, v._c(Fraction(2) ** (i - 1)))
+
+
+def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[FixedVariable]:
+    """The program's outputs rebuilt symbolically from the values xs (one per program input)."""
+    if len(xs) != comb.shape[0]:
+        raise ValueError(f"program takes {comb.shape[0]} inputs, got {len(xs)} symbolic values")
+    from .tracer import TracedOps
+
+    trusted = isinstance(comb.ops, TracedOps)
+    buf: list[FixedVariable] = []
+    ref = next((x for x in xs if isinstance(x, FixedVariable)), None)
+    for t, op in enumerate(comb.ops):
+        opc = int(op.opcode)
+        k, i, f = _kif(op)
+        a = buf[op.id0] if (op.id0 >= 0 and opc != Opcode.INPUT) else None
+        lo, hi = _lo_hi(int(op.data))
+        if opc == Opcode.INPUT:
+            x = fv.shift(xs[op.id0], int(comb.inp_shifts[op.id0])) if int(comb.inp_shifts[op.id0]) else xs[op.id0]
+            v = fv.quantize(x, k, i, f, "WRAP", "TRN")
+        elif opc in (Opcode.ADD, Opcode.SUB):
+            b = fv.shift(buf[op.id1], lo)
+            v = _fit(fv.add(a, b if opc == Opcode.ADD else fv.neg(b), bounds=_bounds(op), keep_consts=True), op)
+        elif opc in (Opcode.RELU, Opcode.NEG_RELU):
+            s = a if opc == Opcode.RELU else fv.neg(a)
+            # an unsigned T: the relu's own wrap (one RELU op, as the tracer builds it); else relu, then wrap
+            v = fv.relu(s, i, f, fold=False) if k == 0 else fv.wrap(fv.relu(s, None, f, fold=False), k, i, f)
+        elif opc in (Opcode.QUANTIZE, Opcode.NEG_QUANTIZE):
+            s = a if opc == Opcode.QUANTIZE else fv.neg(a)
+            v = fv.wrap(fv.trn(s, f), k, i, f)  # op for op: no folding into a lookup table
+        elif opc == Opcode.ADD_CONST:
+            v = _fit(fv.add_const(fv.trn(a, f), Fraction(int(op.data)) * Fraction(2) ** -f, bounds=_bounds(op)), op)
+        elif opc == Opcode.CONST:
+            v = (ref if ref is not None else FixedVariable())._c(Fraction(int(op.data)) * Fraction(2) ** -f)
+        elif opc in (Opcode.MUX, Opcode.NEG_MUX):
+            c = _cond(buf[lo], _kif(comb.ops[lo]))
+            b = fv.shift(buf[op.id1], hi)
+            if opc == Opcode.NEG_MUX:
+                b = fv.neg(b)
+            v = fv.where(c, a, b, unneg=False)
+            lo_t, hi_t = fv.frac(type_range(k, i, f)[0], f), fv.frac(type_range(k, i, f)[1], f)
+            fits = v.const is not None or (lo_t <= v.low and v.high <= hi_t)
+            if fits or trusted:
+                # no wrap can happen, or the tracer wrote the program: its mux intervals are exact claims
+                v = fv.trn(fv.where(c, a, b, bounds=_bounds(op), unneg=False), f)
+            else:  # operands beyond the op's type: by the letter of the spec, the mux wraps into T
+                v = fv.wrap(fv.trn(v, f), k, i, f)
+        elif opc == Opcode.MUL:
+            v = _fit(fv.mul(a, buf[op.id1]), op)
+        elif opc == Opcode.LOOKUP:
+            v = _replay_lookup(a, _kif(comb.ops[op.id0]), comb.lookup_tables[lo], hi, f)
+        elif opc in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
+            s = a if opc == Opcode.BIT_UNARY else fv.neg(a)
+            if lo == 0:
+                if opc == Opcode.NEG_BIT_UNARY:
+                    raise TraceError(f"op {t}: replaying NOT of a negated value (NEG_BIT_UNARY, NOT) is not supported")
+                v = fv.invert(s)
+            else:
+                v = fv.to_bool(s, "any" if lo == 1 else "all")
+        elif opc == Opcode.BIT_BINARY:
+            p = fv.neg(a) if hi & 1 else a
+            q = fv.shift(buf[op.id1], lo)
+            q = fv.neg(q) if hi & 2 else q
+            kind = {0: fv.bit_and, 1: fv.bit_or, 2: fv.bit_xor}[hi >> 24]
+            v = kind(p, q)
+        else:
+            raise TraceError(f"op {t}: cannot replay opcode {opc}")
+        buf.append(v)
+    outs = []
+    for j, o in enumerate(comb.out_idxs):
+        if o < 0:
+            outs.append((ref if ref is not None else FixedVariable())._c(0))
+            continue
+        v = fv.shift(buf[o], int(comb.out_shifts[j]))
+        outs.append(fv.neg(v) if comb.out_negs[j] else v)
+    return outs
+
+
+def _replay_lookup(a: FixedVariable, ak, table, hi: int, f: int) -> FixedVariable:
+    ka, ia, fa = ak
+    wa = ka + ia + fa
+    a_min = -(1 << (wa - 1)) if (ka and wa > 0) else 0
+    scale_out = Fraction(2) ** -f
+
+    def entry(real: Fraction) -> Fraction:
+        n = real * Fraction(2) ** fa
+        idx = int(n) - a_min - hi
+        return Fraction(int(table[idx])) * scale_out
+
+    if a.const is not None:
+        return a._c(entry(a.const))
+    node = a.node
+    kt, it, ft = node.kif
+    tmin, tmax = type_range(kt, it, ft)
+    sgn = -1 if a.neg else 1
+    scale = Fraction(2) ** (a.shift - node.f)
+    vals = [entry(sgn * scale * min(max(v, node.vmin), node.vmax)) for v in range(tmin, tmax + 1)]
+    return fv._table_node(a, node, vals, "a replayed lookup table")
+
+
+def replay_pipeline(pipe, xs: Sequence[FixedVariable]) -> list[FixedVariable]:
+    stages = [pipe] if hasattr(pipe, "ops") else list(pipe)
+    for s in stages:
+        xs = replay(s, xs)
+    return list(xs)
+
+
+def _is_symbolic(x) -> bool:
+    if isinstance(x, (FixedVariableArray, FixedVariable)):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(isinstance(v, (FixedVariable, FixedVariableArray)) for v in x)
+    return isinstance(x, np.ndarray) and x.dtype == object
+
+
+def comb_call(comb, x, quantize: bool = False, debug: bool = False):
+    """CombLogic.__call__: numbers -> exact outputs (float64); symbolic arrays -> replayed FixedVariableArray."""
+    if _is_symbolic(x):
+        if isinstance(x, FixedVariableArray):
+            xs = list(x._vars.ravel())
+        elif isinstance(x, FixedVariable):
+            xs = [x]
+        else:
+            xs = [v for v in np.asarray(x, dtype=object).ravel()]
+        if quantize:
+            # the input's own type: the INPUT op's type applies to x * 2**inp_shift
+            kifs = [None] * comb.shape[0]
+            for op in comb.ops:
+                if int(op.opcode) == Opcode.INPUT and kifs[op.id0] is None:
+                    k, i, f = _kif(op)
+                    s = int(comb.inp_shifts[op.id0])
+                    kifs[op.id0] = (k, i - s, f + s)
+            xs = [
+                fv.quantize(v, *kf)
+                if kf is not None and not (isinstance(v, FixedVariable) and v.const is not None and v.const == 0)
+                else v
+                for v, kf in zip(xs, kifs)
+            ]
+        return FixedVariableArray(np.array(replay(comb, xs), dtype=object), _clean=True)
+    from da4ml.ir.evaluate import evaluate
+
+    return evaluate(comb, x, quantize=quantize)

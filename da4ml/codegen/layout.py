@@ -1,0 +1,48 @@
+"""Packing of fixed-point lanes into flat ports, shared by the HDL writer, the manifest and the model I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+__all__ = ["Lane", "lanes_of", "bus_width"]
+
+
+@dataclass(frozen=True)
+class Lane:
+    """Lane ``index`` of a bus: bits ``[offset + width - 1 : offset]`` hold ``x * 2**f`` of type (k, i, f)."""
+
+    index: int
+    offset: int
+    width: int
+    k: int
+    i: int
+    f: int
+
+    @property
+    def kif(self) -> tuple[int, int, int]:
+        return (self.k, self.i, self.f)
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.k)
+
+    def manifest(self) -> dict:
+        return {"lane": self.index, "offset": self.offset, "width": self.width, "k": self.k, "i": self.i, "f": self.f}
+
+
+def lanes_of(kifs: Iterable[Sequence[int]]) -> list[Lane]:
+    """Lanes packed from bit 0 up, lane 0 at the LSBs; a lane of width <= 0 (constant zero) takes no bits."""
+    lanes = []
+    offset = 0
+    for j, (k, i, f) in enumerate(kifs):
+        k, i, f = int(k), int(i), int(f)
+        w = max(k + i + f, 0)
+        lanes.append(Lane(j, offset, w, k, i, f))
+        offset += w
+    return lanes
+
+
+def bus_width(lanes: Sequence[Lane]) -> int:
+    """Bits the lanes occupy (0 when every lane is constant zero)."""
+    return sum(lane.width for lane in lanes)

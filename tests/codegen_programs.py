@@ -10,9 +10,9 @@ import math
 from fractions import Fraction
 
 import numpy as np
+from dais_ref import evaluate
 
 from da4ml.ir import CombLogic, Op, Opcode, QInterval, kif_of
-from dais_ref import evaluate
 
 
 def qi(k: int, i: int, f: int) -> QInterval:
@@ -92,7 +92,9 @@ class Builder:
     def mul(self, a: int, b: int) -> int:
         qa, qb = self.q(a), self.q(b)
         c = [qa.min * qb.min, qa.min * qb.max, qa.max * qb.min, qa.max * qb.max]
-        return self._push(Op(a, b, Opcode.MUL, 0, QInterval(min(c), max(c), qa.step * qb.step), self._lat(a, b, extra=2.0), 8.0))
+        return self._push(
+            Op(a, b, Opcode.MUL, 0, QInterval(min(c), max(c), qa.step * qb.step), self._lat(a, b, extra=2.0), 8.0)
+        )
 
     def lookup(self, a: int, table: list[int], f: int, hi: int = 0) -> int:
         self.tables.append(tuple(int(v) for v in table))
@@ -116,7 +118,9 @@ class Builder:
         i_q = ib + lo + (1 if neg_b and kb else 0)
         F = max(fa, fb - lo)
         hi = (opk << 24) | (1 if neg_a else 0) | (2 if neg_b else 0)
-        return self._push(Op(a, b, Opcode.BIT_BINARY, Op.pack(lo, hi), qi(1, max(i_p, i_q), F), self._lat(a, b, extra=0.5), 1.0))
+        return self._push(
+            Op(a, b, Opcode.BIT_BINARY, Op.pack(lo, hi), qi(1, max(i_p, i_q), F), self._lat(a, b, extra=0.5), 1.0)
+        )
 
     def build(self, outs, shifts=None, negs=None) -> CombLogic:
         n = len(outs)

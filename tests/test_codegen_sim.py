@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from codegen_programs import ALL_PROGRAMS, expected, random_inputs
 from codegen_support import lint, needs_linter, needs_verilator
+
 from da4ml.codegen import RTLModel
 
 N_SAMPLES = 3000
@@ -50,8 +50,14 @@ def test_combinational_matches_exact(prog, tmp_path):
 )
 def test_pipelined_matches_exact(prog, cutoff, layers, tmp_path):
     comb = ALL_PROGRAMS[prog]()
-    model = _check(comb, tmp_path, f"pipe_{prog}_{str(cutoff).replace('.', 'p')}_{layers}", seed=2, latency_cutoff=cutoff,
-                   register_layers=layers)
+    model = _check(
+        comb,
+        tmp_path,
+        f"pipe_{prog}_{str(cutoff).replace('.', 'p')}_{layers}",
+        seed=2,
+        latency_cutoff=cutoff,
+        register_layers=layers,
+    )
     n_stages = len(model.stages)
     assert n_stages > 1
     assert model.manifest["latency_cycles"] == n_stages - 1 + 2 * layers

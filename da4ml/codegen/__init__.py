@@ -6,4 +6,4 @@ templates in ``da4ml/rtl_templates`` only lay out, through one strict Jinja envi
 
 from .rtl_model import RTLModel, VerilogModel, VHDLModel
 
-__all__ = ["RTLModel", "VerilogModel", "VHDLModel"]
+__all__ = ["RTLModel", "VHDLModel", "VerilogModel"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from .layout import Lane, bus_width
 
-__all__ = ["quantize_lanes", "pack_words", "unpack_lanes", "n_words"]
+__all__ = ["n_words", "pack_words", "quantize_lanes", "unpack_lanes"]
 
 
 def n_words(lanes: Sequence[Lane]) -> int:
@@ -54,8 +54,9 @@ def pack_words(ints: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
 def unpack_lanes(words: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
     """Real values (float64, (batch, n_lanes)) of the lanes in (batch, n_words) uint32 port words."""
     batch = words.shape[0]
-    bits = np.unpackbits(np.ascontiguousarray(words.astype("<u4")).view(np.uint8).reshape(batch, -1), axis=1,
-                         bitorder="little")
+    bits = np.unpackbits(
+        np.ascontiguousarray(words.astype("<u4")).view(np.uint8).reshape(batch, -1), axis=1, bitorder="little"
+    )
     out = np.zeros((batch, len(lanes)), dtype=np.float64)
     for ln in lanes:
         if ln.width <= 0:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
-__all__ = ["Lane", "lanes_of", "bus_width"]
+__all__ = ["Lane", "bus_width", "lanes_of"]
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -17,21 +18,142 @@ from .templates import render
 from .verilog.lower import lower_comb
 from .verilog.top import lower_top
 
-__all__ = ["CodegenOptions", "Design", "design_of", "render_project", "check_identifier", "MANIFEST_FORMAT"]
+__all__ = ["MANIFEST_FORMAT", "CodegenOptions", "Design", "check_identifier", "design_of", "render_project"]
 
 MANIFEST_FORMAT = 1
 GENERATOR = f"da4ml {__version__}"
 
 _VERILOG_KEYWORDS = frozenset(
-    """always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default
-    defparam design disable edge else end endcase endconfig endfunction endgenerate endmodule endprimitive
-    endspecify endtable endtask event for force forever fork function generate genvar highz0 highz1 if ifnone
-    incdir include initial inout input instance integer join large liblist library localparam macromodule
-    medium module nand negedge nmos nor noshowcancelled not notif0 notif1 or output parameter pmos posedge
-    primitive pull0 pull1 pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg
-    release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam
-    strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg
-    unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor logic bit byte int""".split()
+    [
+        "always",
+        "and",
+        "assign",
+        "automatic",
+        "begin",
+        "buf",
+        "bufif0",
+        "bufif1",
+        "case",
+        "casex",
+        "casez",
+        "cell",
+        "cmos",
+        "config",
+        "deassign",
+        "default",
+        "defparam",
+        "design",
+        "disable",
+        "edge",
+        "else",
+        "end",
+        "endcase",
+        "endconfig",
+        "endfunction",
+        "endgenerate",
+        "endmodule",
+        "endprimitive",
+        "endspecify",
+        "endtable",
+        "endtask",
+        "event",
+        "for",
+        "force",
+        "forever",
+        "fork",
+        "function",
+        "generate",
+        "genvar",
+        "highz0",
+        "highz1",
+        "if",
+        "ifnone",
+        "incdir",
+        "include",
+        "initial",
+        "inout",
+        "input",
+        "instance",
+        "integer",
+        "join",
+        "large",
+        "liblist",
+        "library",
+        "localparam",
+        "macromodule",
+        "medium",
+        "module",
+        "nand",
+        "negedge",
+        "nmos",
+        "nor",
+        "noshowcancelled",
+        "not",
+        "notif0",
+        "notif1",
+        "or",
+        "output",
+        "parameter",
+        "pmos",
+        "posedge",
+        "primitive",
+        "pull0",
+        "pull1",
+        "pulldown",
+        "pullup",
+        "pulsestyle_onevent",
+        "pulsestyle_ondetect",
+        "rcmos",
+        "real",
+        "realtime",
+        "reg",
+        "release",
+        "repeat",
+        "rnmos",
+        "rpmos",
+        "rtran",
+        "rtranif0",
+        "rtranif1",
+        "scalared",
+        "showcancelled",
+        "signed",
+        "small",
+        "specify",
+        "specparam",
+        "strong0",
+        "strong1",
+        "supply0",
+        "supply1",
+        "table",
+        "task",
+        "time",
+        "tran",
+        "tranif0",
+        "tranif1",
+        "tri",
+        "tri0",
+        "tri1",
+        "triand",
+        "trior",
+        "trireg",
+        "unsigned",
+        "use",
+        "uwire",
+        "vectored",
+        "wait",
+        "wand",
+        "weak0",
+        "weak1",
+        "while",
+        "wire",
+        "wor",
+        "xnor",
+        "xor",
+        "logic",
+        "bit",
+        "byte",
+        "int",
+    ]
 )
 
 
@@ -73,7 +195,12 @@ class Design:
     pipelined: bool
     latency_cycles: int
 
-    @property
+    @functools.cached_property
+    def kifs(self) -> tuple[tuple[list, list], ...]:
+        """``(inp_kifs, out_kifs)`` of every stage, computed once."""
+        return tuple((list(s.inp_kifs), list(s.out_kifs)) for s in self.stages)
+
+    @functools.cached_property
     def program_sha256(self) -> str:
         h = hashlib.sha256()
         for s in self.stages:
@@ -116,30 +243,28 @@ def render_project(design: Design, opts: CodegenOptions) -> tuple[dict[str, byte
         for k, stage in enumerate(design.stages):
             mod = f"{top}_stage{k}"
             modules.append(mod)
-            view = lower_comb(stage, mod, header)
+            view = lower_comb(stage, mod, header, *design.kifs[k])
             hdl_files.append(f"src/{mod}.v")
             files[hdl_files[-1]] = render("verilog/comb_module.v.j2", m=view).encode()
         register_layers = (design.latency_cycles - (len(design.stages) - 1)) // 2
-        top_view = lower_top(
-            top, header, modules, [(s.inp_kifs, s.out_kifs) for s in design.stages], register_layers
-        )
+        top_view = lower_top(top, header, modules, design.kifs, register_layers)
         assert top_view.latency_cycles == design.latency_cycles
         hdl_files.append(f"src/{top}.v")
         files[hdl_files[-1]] = render("verilog/pipeline_top.v.j2", m=top_view).encode()
         dais = [f"model_stage{k}.dais" for k in range(len(design.stages))]
     else:
-        view = lower_comb(design.stages[0], top, header)
+        view = lower_comb(design.stages[0], top, header, *design.kifs[0])
         hdl_files.append(f"src/{top}.v")
         files[hdl_files[-1]] = render("verilog/comb_module.v.j2", m=view).encode()
         dais = ["model.dais"]
     for name, stage in zip(dais, design.stages):
         files[name] = np.asarray(stage.to_binary(), dtype="<i4").tobytes()
 
-    in_lanes = lanes_of(design.stages[0].inp_kifs)
-    out_lanes = lanes_of(design.stages[-1].out_kifs)
+    in_lanes = lanes_of(design.kifs[0][0])
+    out_lanes = lanes_of(design.kifs[-1][1])
     clock = "clk" if design.pipelined else None
     io_min, io_max = opts.io_delay_minmax
-    common = dict(header=header, top=top, part_name=opts.part_name, hdl_files=hdl_files)
+    common = {"header": header, "top": top, "part_name": opts.part_name, "hdl_files": hdl_files}
     files[f"src/{top}.xdc"] = render(
         "project/constraints.xdc.j2",
         clock=clock,

@@ -16,7 +16,7 @@ from .layout import lanes_of
 from .project import CodegenOptions, Design, check_identifier, design_of, render_project
 from .verilator import build_model, run_model
 
-__all__ = ["RTLModel", "VerilogModel", "VHDLModel"]
+__all__ = ["RTLModel", "VHDLModel", "VerilogModel"]
 
 _FLAVORS = ("verilog", "vhdl")
 
@@ -175,10 +175,8 @@ class RTLModel:
         on_disk = self.path / "manifest.json"
         if not on_disk.is_file() or on_disk.read_bytes() != files["manifest.json"]:
             self.write()
-        header = [f"Verilator harness of {self.prj_name}"] + files[manifest["hdl_files"][-1]].decode().splitlines()[
-            :4
-        ]
-        header = [h[3:] if h.startswith("// ") else h for h in header]
+        header = [f"Verilator harness of {self.prj_name}"] + files[manifest["hdl_files"][-1]].decode().splitlines()[:4]
+        header = [h.removeprefix("// ") for h in header]
         self._exe = build_model(self.path.resolve(), manifest, header, jobs=jobs)
         return self._exe
 
@@ -192,8 +190,8 @@ class RTLModel:
             x = x[None, :]
         if x.ndim != 2 or x.shape[1] != n_in:
             raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
-        in_lanes = lanes_of(self.stages[0].inp_kifs)
-        out_lanes = lanes_of(self.stages[-1].out_kifs)
+        in_lanes = lanes_of(self.design.kifs[0][0])
+        out_lanes = lanes_of(self.design.kifs[-1][1])
         if x.shape[0] == 0:
             return np.zeros((0, len(out_lanes)), dtype=np.float64)
         return run_model(self._exe, x, in_lanes, out_lanes)
@@ -202,18 +200,60 @@ class RTLModel:
 class VerilogModel(RTLModel):
     """RTLModel with ``flavor='verilog'``."""
 
-    def __init__(self, solution, prj_name, path, latency_cutoff=-1, print_latency=True,
-                 part_name="xcvu13p-flga2577-2-e", clock_period=5, clock_uncertainty=0.1,
-                 io_delay_minmax=(0.2, 0.4), register_layers=1):
-        super().__init__(solution, prj_name, path, "verilog", latency_cutoff, print_latency, part_name,
-                         clock_period, clock_uncertainty, io_delay_minmax, register_layers)
+    def __init__(
+        self,
+        solution,
+        prj_name,
+        path,
+        latency_cutoff=-1,
+        print_latency=True,
+        part_name="xcvu13p-flga2577-2-e",
+        clock_period=5,
+        clock_uncertainty=0.1,
+        io_delay_minmax=(0.2, 0.4),
+        register_layers=1,
+    ):
+        super().__init__(
+            solution,
+            prj_name,
+            path,
+            "verilog",
+            latency_cutoff,
+            print_latency,
+            part_name,
+            clock_period,
+            clock_uncertainty,
+            io_delay_minmax,
+            register_layers,
+        )
 
 
 class VHDLModel(RTLModel):
     """RTLModel with ``flavor='vhdl'`` (not implemented yet: raises NotImplementedError)."""
 
-    def __init__(self, solution, prj_name, path, latency_cutoff=-1, print_latency=True,
-                 part_name="xcvu13p-flga2577-2-e", clock_period=5, clock_uncertainty=0.1,
-                 io_delay_minmax=(0.2, 0.4), register_layers=1):
-        super().__init__(solution, prj_name, path, "vhdl", latency_cutoff, print_latency, part_name,
-                         clock_period, clock_uncertainty, io_delay_minmax, register_layers)
+    def __init__(
+        self,
+        solution,
+        prj_name,
+        path,
+        latency_cutoff=-1,
+        print_latency=True,
+        part_name="xcvu13p-flga2577-2-e",
+        clock_period=5,
+        clock_uncertainty=0.1,
+        io_delay_minmax=(0.2, 0.4),
+        register_layers=1,
+    ):
+        super().__init__(
+            solution,
+            prj_name,
+            path,
+            "vhdl",
+            latency_cutoff,
+            print_latency,
+            part_name,
+            clock_period,
+            clock_uncertainty,
+            io_delay_minmax,
+            register_layers,
+        )

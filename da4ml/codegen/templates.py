@@ -14,7 +14,7 @@ __all__ = ["environment", "render", "templates_root"]
 class _ResourceLoader(jinja2.BaseLoader):
     """Loads templates from the installed package data ``da4ml/rtl_templates`` (works from a wheel)."""
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # noqa: D102
+    def get_source(self, environment: jinja2.Environment, template: str):
         node = templates_root()
         for part in template.split("/"):
             node = node / part

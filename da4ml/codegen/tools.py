@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-__all__ = ["ToolError", "require_tool", "find_verilator", "run_tool"]
+__all__ = ["ToolError", "find_verilator", "require_tool", "run_tool"]
 
 
 class ToolError(RuntimeError):

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .layout import Lane
 from .lanes_io import n_words, pack_words, quantize_lanes, unpack_lanes
+from .layout import Lane
 from .templates import render
 from .tools import ToolError, find_verilator, run_tool
 
-__all__ = ["build_model", "run_model", "BUILD_DIR"]
+__all__ = ["BUILD_DIR", "build_model", "run_model"]
 
 BUILD_DIR = Path("build") / "verilator"
 _BINARY = "model"
@@ -77,7 +77,7 @@ def run_model(exe: Path, data: np.ndarray, in_lanes: list[Lane], out_lanes: list
     with tempfile.TemporaryDirectory(prefix="da4ml-verilator-") as tmp:
         fin, fout = Path(tmp) / "inp.bin", Path(tmp) / "out.bin"
         words.astype("<u4").tofile(fin)
-        proc = subprocess.run([str(exe), str(batch), str(fin), str(fout)], capture_output=True, text=True)
+        proc = subprocess.run([str(exe), str(batch), str(fin), str(fout)], capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise ToolError(f"{exe} {batch} {fin} {fout} failed (exit {proc.returncode}):\n{proc.stderr}")
         out_words = np.fromfile(fout, dtype="<u4").reshape(batch, n_words(out_lanes))

@@ -32,10 +32,31 @@ def _operands(op: Op) -> tuple[int, ...]:
     return (op.id0,)
 
 
-def _is_free(op: Op) -> bool:
+def _free_ops(comb: CombLogic) -> list[bool]:
     """Constants and zero-width values: copied into each stage that reads them, never registered."""
-    k, i, f = kif_of(op.qint)
-    return op.opcode == Opcode.CONST or k + i + f <= 0
+    return [op.opcode == Opcode.CONST or sum(kif_of(op.qint)) <= 0 for op in comb.ops]
+
+
+class _StageOps:
+    """The ops of one stage under construction: local indices of the original ops, copies of free ops."""
+
+    def __init__(self, ops, free: list[bool]):
+        self.src = ops
+        self.free = free
+        self.local: dict[int, int] = {}
+        self.ops: list[Op] = []
+        self.tables: dict[int, int] = {}
+
+    def ref(self, t: int) -> int:
+        """Local index of original op ``t`` (a free op is copied into this stage on first use)."""
+        if t in self.local or not self.free[t]:
+            return self.local[t]
+        op = self.src[t]
+        if op.opcode != Opcode.CONST:  # a zero-width value: the constant 0
+            op = Op(-1, -1, Opcode.CONST, 0, op.qint, op.latency, 0.0)
+        self.local[t] = len(self.ops)
+        self.ops.append(op)
+        return self.local[t]
 
 
 def assign_stages(comb: CombLogic, latency_cutoff: float) -> list[int]:
@@ -44,14 +65,15 @@ def assign_stages(comb: CombLogic, latency_cutoff: float) -> list[int]:
         return [0] * len(comb.ops)
     if not math.isfinite(latency_cutoff):
         raise ValueError(f"latency_cutoff must be a finite positive number or -1 (none), got {latency_cutoff!r}")
+    free = _free_ops(comb)
     stages: list[int] = []
-    for op in comb.ops:
-        if op.opcode == Opcode.INPUT or _is_free(op):
+    for t, op in enumerate(comb.ops):
+        if op.opcode == Opcode.INPUT or free[t]:
             stages.append(0)
             continue
         s = max(0, math.ceil(float(op.latency) / latency_cutoff - _EPS) - 1)
         for src in _operands(op):
-            if not _is_free(comb.ops[src]):
+            if not free[src]:
                 s = max(s, stages[src])
         stages.append(s)
     return stages
@@ -65,7 +87,7 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
         stages = assign_stages(comb, latency_cutoff)
     if len(stages) != n_ops:
         raise ValueError(f"stages has {len(stages)} entries for a program of {n_ops} ops")
-    free = [_is_free(op) for op in ops]
+    free = _free_ops(comb)
 
     # live ops only (reverse reachability from the outputs)
     live = [False] * n_ops
@@ -91,30 +113,20 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
         if o >= 0:
             last_use[o] = n_stages - 1
 
-    def crossing(s: int) -> list[int]:
-        """Values registered at the boundary into stage s (op index order)."""
-        return [t for t in range(n_ops) if live[t] and not free[t] and stages[t] < s <= last_use[t]]
+    # per stage: its own ops, and the values registered at the boundary into it (op index order)
+    members: list[list[int]] = [[] for _ in range(n_stages)]
+    crossing: list[list[int]] = [[] for _ in range(n_stages + 1)]
+    for t in range(n_ops):
+        if live[t] and not free[t]:
+            members[stages[t]].append(t)
+            for s in range(stages[t] + 1, last_use[t] + 1):
+                crossing[s].append(t)
 
     solutions = []
     carried_in: list[int] = []
     for s in range(n_stages):
-        local: dict[int, int] = {}
-        new_ops: list[Op] = []
-        tables: dict[int, int] = {}
-
-        def materialize(t: int) -> int:
-            if t in local:
-                return local[t]
-            op = ops[t]
-            if op.opcode != Opcode.CONST:  # a zero-width value: the constant 0
-                op = Op(-1, -1, Opcode.CONST, 0, op.qint, op.latency, 0.0)
-            local[t] = len(new_ops)
-            new_ops.append(op)
-            return local[t]
-
-        def ref(t: int) -> int:
-            return materialize(t) if free[t] else local[t]
-
+        st = _StageOps(ops, free)
+        local, new_ops, tables, ref = st.local, st.ops, st.tables, st.ref
         if s == 0:
             inp_shifts = list(comb.inp_shifts)
             n_in = comb.shape[0]
@@ -124,10 +136,8 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
             for j, t in enumerate(carried_in):
                 local[t] = len(new_ops)
                 new_ops.append(Op(j, -1, Opcode.INPUT, 0, ops[t].qint, ops[t].latency, 0.0))
-        for t in range(n_ops):
+        for t in members[s]:
             op = ops[t]
-            if not live[t] or free[t] or stages[t] != s:
-                continue
             code = Opcode(op.opcode)
             if code == Opcode.INPUT:
                 local[t] = len(new_ops)
@@ -150,7 +160,7 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
             out_negs = list(comb.out_negs)
             carried_in = []
         else:
-            carried_in = crossing(s + 1)
+            carried_in = crossing[s + 1]
             out_idxs = [local[t] for t in carried_in]
             out_shifts = [0] * len(carried_in)
             out_negs = [False] * len(carried_in)

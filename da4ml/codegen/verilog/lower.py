@@ -7,14 +7,14 @@ output) are not emitted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ...ir import CombLogic, Opcode, kif_of
 from ..layout import Lane, bus_width, lanes_of
 from .signals import NetList, Rom, Sig, const, zeros
 
-__all__ = ["CombModuleView", "OutAssign", "lower_comb", "live_ops", "BitUnaryOp", "BitBinaryOp"]
+__all__ = ["BitBinaryOp", "BitUnaryOp", "CombModuleView", "OutAssign", "live_ops", "lower_comb"]
 
 INP_PORT = "model_inp"
 OUT_PORT = "model_out"
@@ -80,11 +80,17 @@ def _type_str(kif) -> str:
     return f"({kif[0]},{kif[1]},{kif[2]})"
 
 
-def lower_comb(comb: CombLogic, name: str, header: Sequence[str]) -> CombModuleView:
-    """Build the view of ``comb`` as module ``name``."""
+def lower_comb(
+    comb: CombLogic,
+    name: str,
+    header: Sequence[str],
+    inp_kifs: Sequence | None = None,
+    out_kifs: Sequence | None = None,
+) -> CombModuleView:
+    """Build the view of ``comb`` as module ``name`` (``inp_kifs``/``out_kifs``: ``comb``'s, if known)."""
     net = NetList()
-    in_lanes = lanes_of(comb.inp_kifs)
-    out_lanes = lanes_of(comb.out_kifs)
+    in_lanes = lanes_of(comb.inp_kifs if inp_kifs is None else inp_kifs)
+    out_lanes = lanes_of(comb.out_kifs if out_kifs is None else out_kifs)
     in_w = bus_width(in_lanes)
     out_w = bus_width(out_lanes)
     net.track(INP_PORT, max(in_w, 1))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Sig", "Decl", "Rom", "NetList", "const", "zeros"]
+__all__ = ["Decl", "NetList", "Rom", "Sig", "const", "zeros"]
 
 
 @dataclass(frozen=True)
@@ -170,20 +170,16 @@ class NetList:
         """Slices of every tracked vector whose bits no expression reads, in declaration order."""
         terms: list[str] = []
         for name, width in self._widths.items():
-            used = self._used[name]
-            j = 0
-            while j < width:
-                if (used >> j) & 1:
-                    j += 1
-                    continue
-                k = j
-                while k + 1 < width and not (used >> (k + 1)) & 1:
-                    k += 1
+            unused = ~self._used[name] & ((1 << width) - 1)
+            while unused:
+                j = (unused & -unused).bit_length() - 1
+                run = unused >> j
+                k = j + ((run + 1) & ~run).bit_length() - 2  # last bit of this run of unread bits
+                unused &= ~(((1 << (k - j + 1)) - 1) << j)
                 if j == 0 and k == width - 1:
                     terms.append(name)
                 elif j == k:
                     terms.append(f"{name}[{j}]")
                 else:
                     terms.append(f"{name}[{k}:{j}]")
-                j = k + 1
         return terms

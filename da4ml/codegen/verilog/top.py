@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ..layout import Lane, bus_width, lanes_of
 from .signals import NetList, Sig, zeros
 
-__all__ = ["PipelineTopView", "Reg", "Inst", "lower_top"]
+__all__ = ["Inst", "PipelineTopView", "Reg", "lower_top"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,9 @@ def lower_top(
         ow = max(bus_width(s_out), 1)
         out_name = f"s{k}_out"
         net.track(out_name, ow)
-        blocks.append(Inst(module, f"stage{k}", inp, out_name, ow, f"stage {k}: {len(inp_kifs)} in, {len(out_kifs)} out"))
+        blocks.append(
+            Inst(module, f"stage{k}", inp, out_name, ow, f"stage {k}: {len(inp_kifs)} in, {len(out_kifs)} out")
+        )
         cur = Sig(out_name, ow, False, 0) if bus_width(s_out) else None
         cur_lanes = s_out
 

@@ -267,7 +267,7 @@ def test_generation_is_fast(tmp_path):
         t0 = time.perf_counter()
         RTLModel(c, "fast", tmp_path / "fast", latency_cutoff=4, print_latency=False).write()
         dt = time.perf_counter() - t0
-        assert dt < 2.0, f"{len(c.ops)} ops took {dt:.2f} s to generate"
+        assert dt < 5.0, f"{len(c.ops)} ops took {dt:.2f} s to generate (expected well under 1 s unloaded)"
     assert len(big.ops) > 20000
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from ..ir import CombLogic, Pipeline
 from ..ir.pipelining import to_pipeline
 from .layout import lanes_of
-from .project import CodegenOptions, Design, check_identifier, design_of, render_project
+from .project import CodegenOptions, Design, check_identifier, design_of, header_lines, render_project
 from .verilator import build_model, run_model
 
 __all__ = ["RTLModel", "VHDLModel", "VerilogModel"]
@@ -175,8 +175,7 @@ class RTLModel:
         on_disk = self.path / "manifest.json"
         if not on_disk.is_file() or on_disk.read_bytes() != files["manifest.json"]:
             self.write()
-        header = [f"Verilator harness of {self.prj_name}"] + files[manifest["hdl_files"][-1]].decode().splitlines()[:4]
-        header = [h.removeprefix("// ") for h in header]
+        header = [f"Verilator batch harness of {self.prj_name}"] + header_lines(self.options, self.design)
         self._exe = build_model(self.path.resolve(), manifest, header, jobs=jobs)
         return self._exe
 

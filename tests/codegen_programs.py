@@ -262,7 +262,8 @@ def random_inputs(comb: CombLogic, n: int, seed: int) -> np.ndarray:
     """On-grid inputs of each input's type, drawn over twice its range (so that input wrapping is exercised)."""
     rng = np.random.default_rng(seed)
     x = np.zeros((n, comb.shape[0]))
-    for j, (k, i, f) in enumerate(comb.inp_kifs):
+    for j, (k, i, f) in enumerate(zip(*comb.inp_kifs)):
+        k, i, f = int(k), int(i), int(f)
         w = k + i + f
         if w <= 0:
             continue

@@ -20,6 +20,8 @@ def _check(comb, tmp_path, name, seed, **kw):
     x = random_inputs(comb, N_SAMPLES, seed)
     want = expected(comb, x)
     got = model.predict(x)
+    interp = comb.predict(x)  # the C++ interpreter: a second, independent scoreboard
+    assert np.array_equal(interp, want), f"{name}: reference evaluator and interpreter disagree"
     assert got.dtype == np.float64 and got.shape == want.shape
     bad = np.argwhere(got != want)
     if len(bad):

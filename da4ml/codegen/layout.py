@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Lane", "bus_width", "lanes_of"]
+import numpy as np
+
+__all__ = ["Lane", "bus_width", "kif_rows", "lanes_of"]
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,19 @@ class Lane:
         return {"lane": self.index, "offset": self.offset, "width": self.width, "k": self.k, "i": self.i, "f": self.f}
 
 
+def kif_rows(kifs) -> list[tuple[int, int, int]]:
+    """``[(k, i, f), ...]`` from either that form or the ``(k_array, i_array, f_array)`` that
+    ``CombLogic.inp_kifs`` / ``out_kifs`` return."""
+    if isinstance(kifs, tuple) and len(kifs) == 3 and all(isinstance(a, np.ndarray) for a in kifs):
+        return [(int(k), int(i), int(f)) for k, i, f in zip(*kifs)]
+    return [(int(k), int(i), int(f)) for k, i, f in kifs]
+
+
 def lanes_of(kifs: Iterable[Sequence[int]]) -> list[Lane]:
     """Lanes packed from bit 0 up, lane 0 at the LSBs; a lane of width <= 0 (constant zero) takes no bits."""
     lanes = []
     offset = 0
-    for j, (k, i, f) in enumerate(kifs):
+    for j, (k, i, f) in enumerate(kif_rows(kifs)):
         k, i, f = int(k), int(i), int(f)
         w = max(k + i + f, 0)
         lanes.append(Lane(j, offset, w, k, i, f))

@@ -13,12 +13,20 @@ import numpy as np
 
 from .. import __version__
 from ..ir import CombLogic
-from .layout import bus_width, lanes_of
+from .layout import bus_width, kif_rows, lanes_of
 from .templates import render
 from .verilog.lower import lower_comb
 from .verilog.top import lower_top
 
-__all__ = ["MANIFEST_FORMAT", "CodegenOptions", "Design", "check_identifier", "design_of", "header_lines", "render_project"]
+__all__ = [
+    "MANIFEST_FORMAT",
+    "CodegenOptions",
+    "Design",
+    "check_identifier",
+    "design_of",
+    "header_lines",
+    "render_project",
+]
 
 MANIFEST_FORMAT = 1
 GENERATOR = f"da4ml {__version__}"
@@ -198,13 +206,18 @@ class Design:
     @functools.cached_property
     def kifs(self) -> tuple[tuple[list, list], ...]:
         """``(inp_kifs, out_kifs)`` of every stage, computed once."""
-        return tuple((list(s.inp_kifs), list(s.out_kifs)) for s in self.stages)
+        return tuple((kif_rows(s.inp_kifs), kif_rows(s.out_kifs)) for s in self.stages)
+
+    @functools.cached_property
+    def binaries(self) -> tuple[bytes, ...]:
+        """The DAIS binary of every stage (little-endian int32 words), encoded once."""
+        return tuple(np.asarray(s.to_binary(), dtype="<i4").tobytes() for s in self.stages)
 
     @functools.cached_property
     def program_sha256(self) -> str:
         h = hashlib.sha256()
-        for s in self.stages:
-            h.update(np.asarray(s.to_binary(), dtype="<i4").tobytes())
+        for blob in self.binaries:
+            h.update(blob)
         return h.hexdigest()
 
 
@@ -257,8 +270,8 @@ def render_project(design: Design, opts: CodegenOptions) -> tuple[dict[str, byte
         hdl_files.append(f"src/{top}.v")
         files[hdl_files[-1]] = render("verilog/comb_module.v.j2", m=view).encode()
         dais = ["model.dais"]
-    for name, stage in zip(dais, design.stages):
-        files[name] = np.asarray(stage.to_binary(), dtype="<i4").tobytes()
+    for name, blob in zip(dais, design.binaries):
+        files[name] = blob
 
     in_lanes = lanes_of(design.kifs[0][0])
     out_lanes = lanes_of(design.kifs[-1][1])

@@ -180,13 +180,14 @@ class RTLModel:
         return self._exe
 
     def predict(self, data) -> np.ndarray:
-        """Outputs of the compiled RTL: float64 (batch, n_out), as ``CombLogic.predict`` returns them."""
+        """Outputs of the compiled RTL: float64 (batch, n_out) (one sample (n_in,) gives (n_out,)), as
+        ``CombLogic.predict`` returns them."""
         if self._exe is None:
             raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
         x = np.asarray(data, dtype=np.float64)
         n_in = len(self.manifest["inputs"])
-        if x.ndim == 1:
-            x = x[None, :]
+        if x.ndim == 1 and x.shape[0] == n_in:  # one sample: (n_out,), as CombLogic.predict
+            return self.predict(x[None, :])[0]
         if x.ndim != 2 or x.shape[1] != n_in:
             raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
         in_lanes = lanes_of(self.design.kifs[0][0])

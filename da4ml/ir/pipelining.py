@@ -59,13 +59,13 @@ class _StageOps:
         return self.local[t]
 
 
-def assign_stages(comb: CombLogic, latency_cutoff: float) -> list[int]:
+def assign_stages(comb: CombLogic, latency_cutoff: float, _free: list[bool] | None = None) -> list[int]:
     """The stage of every op (``latency_cutoff <= 0``: everything in stage 0)."""
     if latency_cutoff is None or latency_cutoff <= 0:
         return [0] * len(comb.ops)
     if not math.isfinite(latency_cutoff):
         raise ValueError(f"latency_cutoff must be a finite positive number or -1 (none), got {latency_cutoff!r}")
-    free = _free_ops(comb)
+    free = _free_ops(comb) if _free is None else _free
     stages: list[int] = []
     for t, op in enumerate(comb.ops):
         if op.opcode == Opcode.INPUT or free[t]:
@@ -83,11 +83,11 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
     """Split ``comb`` into stages (see the module doc); ``stages`` overrides the per-op stage assignment."""
     ops = comb.ops
     n_ops = len(ops)
+    free = _free_ops(comb)
     if stages is None:
-        stages = assign_stages(comb, latency_cutoff)
+        stages = assign_stages(comb, latency_cutoff, free)
     if len(stages) != n_ops:
         raise ValueError(f"stages has {len(stages)} entries for a program of {n_ops} ops")
-    free = _free_ops(comb)
 
     # live ops only (reverse reachability from the outputs)
     live = [False] * n_ops

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from codegen_programs import ALL_PROGRAMS, Builder, expected, prog_mlp, random_inputs
 from codegen_support import lint, needs_linter
-from da4ml.codegen.layout import kif_rows
 from dais_ref import evaluate
 
 from da4ml.codegen import RTLModel, VerilogModel, VHDLModel
+from da4ml.codegen.layout import kif_rows
 from da4ml.codegen.templates import environment
 from da4ml.ir import Opcode
 from da4ml.ir.pipelining import assign_stages, to_pipeline

@@ -104,7 +104,7 @@ def test_templates_render_from_installed_wheel(tmp_path):
         check=False,
     )
     assert inst.returncode == 0, inst.stdout[-3000:] + inst.stderr[-3000:]
-    assert (site / "da4ml" / "rtl_templates" / "verilog" / "comb_module.v.j2").is_file()
+    assert (site / "da4ml" / "rtl_templates" / "comb_module.v.j2").is_file()
 
     run = subprocess.run(
         [str(py), "-c", SCRIPT, str(tmp_path / "prj"), str(site)],

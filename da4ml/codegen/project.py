@@ -258,17 +258,17 @@ def render_project(design: Design, opts: CodegenOptions) -> tuple[dict[str, byte
             modules.append(mod)
             view = lower_comb(stage, mod, header, *design.kifs[k])
             hdl_files.append(f"src/{mod}.v")
-            files[hdl_files[-1]] = render("verilog/comb_module.v.j2", m=view).encode()
+            files[hdl_files[-1]] = render("comb_module.v.j2", m=view).encode()
         register_layers = (design.latency_cycles - (len(design.stages) - 1)) // 2
         top_view = lower_top(top, header, modules, design.kifs, register_layers)
         assert top_view.latency_cycles == design.latency_cycles
         hdl_files.insert(0, f"src/{top}.v")  # the top first, as rtl_contract.md lists it
-        files[hdl_files[0]] = render("verilog/pipeline_top.v.j2", m=top_view).encode()
+        files[hdl_files[0]] = render("pipeline_top.v.j2", m=top_view).encode()
         dais = [f"model_stage{k}.dais" for k in range(len(design.stages))]
     else:
         view = lower_comb(design.stages[0], top, header, *design.kifs[0])
         hdl_files.append(f"src/{top}.v")
-        files[hdl_files[-1]] = render("verilog/comb_module.v.j2", m=view).encode()
+        files[hdl_files[-1]] = render("comb_module.v.j2", m=view).encode()
         dais = ["model.dais"]
     for name, blob in zip(dais, design.binaries):
         files[name] = blob
@@ -279,7 +279,7 @@ def render_project(design: Design, opts: CodegenOptions) -> tuple[dict[str, byte
     io_min, io_max = opts.io_delay_minmax
     common = {"header": header, "top": top, "part_name": opts.part_name, "hdl_files": hdl_files}
     files[f"src/{top}.xdc"] = render(
-        "project/constraints.xdc.j2",
+        "constraints.xdc.j2",
         clock=clock,
         clock_name=clock or "vclk",
         clock_period=opts.clock_period,
@@ -288,8 +288,8 @@ def render_project(design: Design, opts: CodegenOptions) -> tuple[dict[str, byte
         io_delay_max=io_max,
         **common,
     ).encode()
-    files["src/build_vivado.tcl"] = render("project/build_vivado.tcl.j2", xdc=f"{top}.xdc", **common).encode()
-    files["src/synth_yosys.ys"] = render("project/synth_yosys.ys.j2", **common).encode()
+    files["src/build_vivado.tcl"] = render("build_vivado.tcl.j2", xdc=f"{top}.xdc", **common).encode()
+    files["src/synth_yosys.ys"] = render("synth_yosys.ys.j2", **common).encode()
 
     manifest = {
         "format": MANIFEST_FORMAT,

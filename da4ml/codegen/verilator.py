@@ -33,7 +33,7 @@ def build_model(prj: Path, manifest: dict, header: list[str], jobs: int = 1) -> 
     harness = build / "harness.cpp"
     harness.write_text(
         render(
-            "verilator/harness.cpp.j2",
+            "verilator_harness.cpp.j2",
             header=header,
             top=manifest["top"],
             binary=_BINARY,

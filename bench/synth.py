@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         n_in, n_out = (int(v) for v in size.lower().split("x"))
         w = rng.integers(-(2 ** (args.bits - 1)), 2 ** (args.bits - 1), (n_in, n_out))
         comb, source = cmvm_program(w, args.bits, args.seed)
+        x = rng.integers(-(2 ** (args.bits - 1)), 2 ** (args.bits - 1), (256, n_in)).astype(np.float64)
+        if not np.array_equal(comb.predict(x), x @ w):
+            raise AssertionError(f"{size}: the {source} program does not compute x @ w")
         for cutoff in (float(c) for c in args.cutoffs.split(",")):
             name = f"cmvm_{n_in}x{n_out}_{'comb' if cutoff < 0 else 'c' + str(int(cutoff))}"
             t0 = time.perf_counter()

@@ -248,7 +248,28 @@ def prog_mlp(n_in: int = 8, widths=(8, 6, 4), seed: int = 0) -> CombLogic:
     return b.build(layer)
 
 
+def prog_edges() -> CombLogic:
+    """Dead inputs, constant and empty outputs, a width-1 value, an output shift and negation."""
+    b = Builder(3)
+    x0 = b.inp(0, 1, 0, 0)  # 1 bit signed: {-1, 0}
+    b.inp(1, 1, 7, 0)  # dead
+    c0 = b.const(3, 0)
+    c1 = b.const(0, 4)  # zero width
+    r = b.relu(x0, 0, neg=True)  # {0, 1}
+    return b.build([c0, -1, x0, c1, r, x0], shifts=[0, 0, 3, 0, -1, 0], negs=[1, 0, 1, 0, 0, 0])
+
+
+def prog_constant_only() -> CombLogic:
+    """No live input at all: every output a constant."""
+    b = Builder(2)
+    b.inp(0, 0, 3, 0)
+    c0 = b.const(-7, 2)
+    return b.build([c0, -1, c0], negs=[0, 0, 1])
+
+
 ALL_PROGRAMS = {
+    "edges": prog_edges,
+    "constant_only": prog_constant_only,
     "add_sub": prog_add_sub,
     "relu_quant": prog_relu_quant,
     "const_mux_mul": prog_const_mux_mul,

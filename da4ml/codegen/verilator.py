@@ -58,8 +58,9 @@ def build_model(prj: Path, manifest: dict, header: list[str], jobs: int = 1) -> 
         "obj_dir",
         "-o",
         _BINARY,
-        "-CFLAGS",
-        "-O1",
+        # the model runs a few thousand samples: compile time matters, C++ optimization does not
+        "-MAKEFLAGS",
+        "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
         *[str((prj / f).resolve()) for f in manifest["hdl_files"]],
         str(harness.resolve()),
     ]

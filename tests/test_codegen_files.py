@@ -14,7 +14,7 @@ import jinja2
 import numpy as np
 import pytest
 from codegen_programs import ALL_PROGRAMS, Builder, expected, prog_mlp, random_inputs
-from codegen_support import lint, needs_linter
+from codegen_support import icarus_compile, lint, needs_iverilog, needs_linter
 from dais_ref import evaluate
 
 from da4ml.codegen import RTLModel, VerilogModel, VHDLModel
@@ -257,6 +257,17 @@ def test_lint_clean(prog, tmp_path):
         lint(prj, model.manifest)
         text = "".join((prj / f).read_text() for f in model.manifest["hdl_files"])
         assert "lint_off" not in text
+
+
+@pytest.mark.simulator
+@needs_iverilog
+@pytest.mark.parametrize("prog", sorted(ALL_PROGRAMS))
+def test_icarus_accepts_verilog_2005(prog, tmp_path):
+    comb = ALL_PROGRAMS[prog]()
+    for cutoff in (-1, 1):
+        model = RTLModel(comb, f"i_{prog}", tmp_path / f"{prog}{cutoff}", latency_cutoff=cutoff, print_latency=False)
+        prj = model.write()
+        icarus_compile(prj, model.manifest, tmp_path / f"{prog}{cutoff}.vvp")
 
 
 # -- speed -------------------------------------------------------------------------------------------

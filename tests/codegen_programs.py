@@ -256,7 +256,9 @@ def prog_edges() -> CombLogic:
     c0 = b.const(3, 0)
     c1 = b.const(0, 4)  # zero width
     r = b.relu(x0, 0, neg=True)  # {0, 1}
-    return b.build([c0, -1, x0, c1, r, x0], shifts=[0, 0, 3, 0, -1, 0], negs=[1, 0, 1, 0, 0, 0])
+    x2 = b.inp(2, 1, 4, 2)
+    x2c = b._push(Op(2, -1, Opcode.INPUT, 0, qi(1, 2, -1), 0.0, 0.0))  # input 2 again, coarser and wrapped
+    return b.build([c0, -1, x0, c1, r, x0, x2, x2c], shifts=[0, 0, 3, 0, -1, 0, 0, 0], negs=[1, 0, 1, 0, 0, 0, 0, 0])
 
 
 def prog_constant_only() -> CombLogic:

@@ -20,7 +20,7 @@ from dais_ref import evaluate
 from da4ml.codegen import RTLModel, VerilogModel, VHDLModel
 from da4ml.codegen.layout import kif_rows
 from da4ml.codegen.templates import environment
-from da4ml.ir import Opcode
+from da4ml.ir import Op, Opcode, QInterval
 from da4ml.ir.pipelining import assign_stages, to_pipeline
 
 
@@ -166,6 +166,14 @@ def test_bad_options(tmp_path):
         VHDLModel(prog_mlp(), "a", tmp_path, print_latency=False)
     with pytest.raises(RuntimeError, match="compile"):
         VerilogModel(prog_mlp(), "a", tmp_path / "q", print_latency=False).predict(np.zeros((1, 8)))
+
+
+def test_input_op_finer_than_its_lane_is_refused(tmp_path):
+    b = Builder(1)
+    b.inp(0, 1, 3, 0)
+    x = b._push(Op(0, -1, Opcode.INPUT, 0, QInterval(-8.0, 7.5, 0.5), 0.0, 0.0))  # finer than the lane
+    with pytest.raises(ValueError, match=r"op 1 reads input 0 as \(1,3,1\).*lane \(1,3,0\)"):
+        RTLModel(b.build([x]), "fine", tmp_path / "p", print_latency=False).render()
 
 
 def test_strict_environment():

@@ -101,7 +101,7 @@ def lower_comb(
     for t, op in enumerate(comb.ops):
         if not live[t]:
             continue
-        sigs[t] = _lower_op(net, comb, t, op, sigs, lane_sig)
+        sigs[t] = _lower_op(net, comb, t, op, sigs, lane_sig, in_lanes)
 
     outputs: list[OutAssign] = []
     for j, lane in enumerate(out_lanes):
@@ -141,7 +141,7 @@ def lower_comb(
     )
 
 
-def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig) -> Sig:
+def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) -> Sig:
     code = Opcode(op.opcode)
     k, i, f = kif_of(op.qint)
     w = k + i + f
@@ -168,8 +168,16 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig) -> Sig:
 
     if code == Opcode.INPUT:
         j = op.id0
-        src = lane_sig[j]
-        return done(net.fit(src, f + comb.inp_shifts[j], w), f" <- input {j}")
+        src, lane = lane_sig[j], lanes[j]
+        shift = comb.inp_shifts[j]
+        # the lane must carry every bit this op keeps: as fine a step, as high a wrap-around point
+        if lane.f < f + shift or lane.k + lane.i < k + i - shift:
+            raise ValueError(
+                f"op {t} reads input {j} as {_type_str((k, i - shift, f + shift))}, which the input's port lane "
+                f"{_type_str(lane.kif)} (the type of the first op reading input {j}) cannot carry; give every "
+                f"INPUT op of input {j} the same type"
+            )
+        return done(net.fit(src, f + shift, w), f" <- input {j}")
 
     if code in (Opcode.ADD, Opcode.SUB):
         a, b = arg(op.id0), arg(op.id1).with_f(arg(op.id1).f - op.lo)

@@ -16,25 +16,42 @@ import math
 
 from . import CombLogic, Op, Opcode, Pipeline, kif_of
 
-__all__ = ["assign_stages", "to_pipeline"]
+__all__ = ["assign_stages", "operands", "to_pipeline"]
 
 _EPS = 1e-9
 
 
-def _operands(op: Op) -> tuple[int, ...]:
-    code = Opcode(op.opcode)
-    if code in (Opcode.INPUT, Opcode.CONST):
+_NO_OPERAND = frozenset({Opcode.INPUT, Opcode.CONST})
+_TWO_OPERANDS = frozenset({Opcode.ADD, Opcode.SUB, Opcode.MUL, Opcode.BIT_BINARY})
+_MUX = frozenset({Opcode.MUX, Opcode.NEG_MUX})
+
+
+def operands(op: Op) -> tuple[int, ...]:
+    """The earlier ops that ``op`` reads (a mux also reads its condition ``buf[lo]``)."""
+    code = op.opcode
+    if code in _NO_OPERAND:
         return ()
-    if code in (Opcode.ADD, Opcode.SUB, Opcode.MUL, Opcode.BIT_BINARY):
+    if code in _TWO_OPERANDS:
         return (op.id0, op.id1)
-    if code in (Opcode.MUX, Opcode.NEG_MUX):
+    if code in _MUX:
         return (op.id0, op.id1, op.lo)
     return (op.id0,)
 
 
+_operands = operands
+
+
 def _free_ops(comb: CombLogic) -> list[bool]:
     """Constants and zero-width values: copied into each stage that reads them, never registered."""
-    return [op.opcode == Opcode.CONST or sum(kif_of(op.qint)) <= 0 for op in comb.ops]
+    widths: dict = {}
+    free = []
+    for op in comb.ops:
+        q = op.qint
+        w = widths.get(q)
+        if w is None:
+            w = widths[q] = sum(kif_of(q))
+        free.append(op.opcode == Opcode.CONST or w <= 0)
+    return free
 
 
 class _StageOps:

@@ -7,10 +7,12 @@ output) are not emitted.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...ir import CombLogic, Opcode, kif_of
+from ...ir.pipelining import operands
 from ..layout import Lane, bus_width, lanes_of
 from .signals import NetList, Rom, Sig, const, zeros
 
@@ -51,15 +53,10 @@ class CombModuleView:
     n_live: int
 
 
-def _operands(op) -> tuple[int, ...]:
-    code = Opcode(op.opcode)
-    if code == Opcode.INPUT or code == Opcode.CONST:
-        return ()
-    if code in (Opcode.ADD, Opcode.SUB, Opcode.MUL, Opcode.BIT_BINARY):
-        return (op.id0, op.id1)
-    if code in (Opcode.MUX, Opcode.NEG_MUX):
-        return (op.id0, op.id1, op.lo)
-    return (op.id0,)
+_OPCODE_NAMES = {int(c): c.name for c in Opcode}
+
+# types of repeated intervals (carried stage inputs share their source op's interval) computed once
+_kif = functools.lru_cache(maxsize=1 << 16)(kif_of)
 
 
 def live_ops(comb: CombLogic) -> list[bool]:
@@ -70,7 +67,7 @@ def live_ops(comb: CombLogic) -> list[bool]:
             live[o] = True
     for t in range(len(comb.ops) - 1, -1, -1):
         if live[t]:
-            for s in _operands(comb.ops[t]):
+            for s in operands(comb.ops[t]):
                 if s >= 0:
                     live[s] = True
     return live
@@ -142,12 +139,14 @@ def lower_comb(
 
 
 def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) -> Sig:
-    code = Opcode(op.opcode)
-    k, i, f = kif_of(op.qint)
+    code = op.opcode
+    if code not in _OPCODE_NAMES:
+        raise ValueError(f"op {t}: opcode {code} is not a DAIS opcode ({sorted(_OPCODE_NAMES)})")
+    k, i, f = _kif(op.qint)
     w = k + i + f
     name = f"v{t}"
     signed = bool(k)
-    comment = f"op {t} {code.name} {_type_str((k, i, f))}"
+    comment = f"op {t} {_OPCODE_NAMES[code]} ({k},{i},{f})"
     if w <= 0:  # holds only 0: no wire
         return Sig(name, 0, False, f)
 

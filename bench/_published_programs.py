@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from da4ml.cmvm import solve
-from da4ml.trace import FixedVariableArrayInput, comb_trace
-from da4ml.trace import ops
+from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
 
 import da4ml
 

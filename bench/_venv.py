@@ -13,7 +13,10 @@ def published_python(version: str = "0.6.0") -> Path:
     """Python of a venv with da4ml==version installed (created on first use; needs PyPI)."""
     venv = VENVS / f"da4ml-{version}"
     python = venv / "bin" / "python"
-    if not python.exists() or subprocess.run([python, "-c", "import da4ml"], capture_output=True).returncode != 0:
+    if (
+        not python.exists()
+        or subprocess.run([python, "-I", "-c", "import da4ml"], capture_output=True, check=False).returncode
+    ):
         print(f"creating {venv} with da4ml=={version} ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([python, "-m", "pip", "install", "-q", f"da4ml=={version}"], check=True)

@@ -22,12 +22,13 @@ namespace {
 std::vector<int32_t> words_from(const py::object &obj) {
     if (py::isinstance<py::bytes>(obj) || py::isinstance<py::bytearray>(obj) || py::isinstance<py::memoryview>(obj)) {
         const std::string raw = py::isinstance<py::memoryview>(obj) ? std::string(py::bytes(obj.attr("tobytes")()))
-                                                                     : std::string(py::bytes(obj));
+                                                                    : std::string(py::bytes(obj));
         if (raw.size() % 4 != 0)
             throw ProgramError("binary of " + std::to_string(raw.size()) +
                                " bytes is not a whole number of 4-byte words");
         std::vector<int32_t> words(raw.size() / 4);
-        std::memcpy(words.data(), raw.data(), raw.size());  // the format is little-endian, as is every host we build for
+        std::memcpy(words.data(), raw.data(),
+                    raw.size());  // the format is little-endian, as is every host we build for
         return words;
     }
     py::array arr = py::array::ensure(obj);
@@ -77,8 +78,8 @@ class PyInterpreter {
             for (py::ssize_t d = 0; d < x.ndim(); ++d) shape += (d ? ", " : "") + std::to_string(x.shape(d));
             shape += x.ndim() == 1 ? ",)" : ")";
             throw py::value_error("data has shape " + shape + " but this program takes (batch, " +
-                                  std::to_string(n_in) + ") or (" + std::to_string(n_in) + ",): n_in=" +
-                                  std::to_string(n_in));
+                                  std::to_string(n_in) + ") or (" + std::to_string(n_in) +
+                                  ",): n_in=" + std::to_string(n_in));
         }
         py::array_t<double> y({batch, n_out});
         const double *xp = x.data();

@@ -2,6 +2,7 @@
 #include "interpreter.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -54,9 +55,10 @@ bool inside(const Range &r, const Type &t) {
 u64 low_mask(int64_t w) { return w <= 0 ? 0 : (u64{1} << w) - 1; }
 
 // floor(x * 2**s) wrapped into a w-bit type (mask/bias), for finite x.  Exact for every double.
-u64 quantize_input(double x, int64_t s, int64_t w, u64 mask, u64 bias) {
-    if (s >= -1022 && s <= 1023) {
-        const double y = x * std::ldexp(1.0, static_cast<int>(s));  // exact when |y| >= 2**-1022
+// scale is 2**s when s is in the normal exponent range, else 0.
+u64 quantize_input(double x, int64_t s, double scale, int64_t w, u64 mask, u64 bias) {
+    if (scale != 0.0) {
+        const double y = x * scale;  // exact when |y| >= 2**-1022
         if (std::fabs(y) < 0x1p62) {
             const int64_t v = std::fabs(y) >= 1.0 ? static_cast<int64_t>(std::floor(y)) : (x < 0 ? -1 : 0);
             return wrap(static_cast<u64>(v), mask, bias);
@@ -182,16 +184,26 @@ u64 k_bitun(const D &d, const u64 *__restrict a, u64 *__restrict o, size_t n) {
 template <bool Check>
 u64 dispatch_checked(const D &d, const u64 *a, const u64 *b, u64 *o, size_t n) {
     switch (d.kind) {
-        case Kind::AddSub: return k_addsub<Check>(d, a, b, o, n);
-        case Kind::AddConst: return k_addconst<Check>(d, a, o, n);
-        case Kind::Mul: return k_mul<Check>(d, a, b, o, n);
-        case Kind::BitAnd: return k_bitbin<Check, 0>(d, a, b, o, n);
-        case Kind::BitOr: return k_bitbin<Check, 1>(d, a, b, o, n);
-        case Kind::BitXor: return k_bitbin<Check, 2>(d, a, b, o, n);
-        case Kind::BitNot: return k_bitun<Check, 0>(d, a, o, n);
-        case Kind::BitAny: return k_bitun<Check, 1>(d, a, o, n);
-        case Kind::BitAll: return k_bitun<Check, 2>(d, a, o, n);
-        default: return 0;
+        case Kind::AddSub:
+            return k_addsub<Check>(d, a, b, o, n);
+        case Kind::AddConst:
+            return k_addconst<Check>(d, a, o, n);
+        case Kind::Mul:
+            return k_mul<Check>(d, a, b, o, n);
+        case Kind::BitAnd:
+            return k_bitbin<Check, 0>(d, a, b, o, n);
+        case Kind::BitOr:
+            return k_bitbin<Check, 1>(d, a, b, o, n);
+        case Kind::BitXor:
+            return k_bitbin<Check, 2>(d, a, b, o, n);
+        case Kind::BitNot:
+            return k_bitun<Check, 0>(d, a, o, n);
+        case Kind::BitAny:
+            return k_bitun<Check, 1>(d, a, o, n);
+        case Kind::BitAll:
+            return k_bitun<Check, 2>(d, a, o, n);
+        default:
+            return 0;
     }
 }
 
@@ -349,8 +361,8 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
                 Range p = type_range(*A), q = type_range(*B);
                 if (d.neg_a) p = neg(p);
                 if (d.neg_b) q = neg(q);
-                result = rescale_range(bitwise_bound(rescale_range(p, A->f, F), rescale_range(q, B->f - lo, F)), F,
-                                       T.f);
+                result =
+                    rescale_range(bitwise_bound(rescale_range(p, A->f, F), rescale_range(q, B->f - lo, F)), F, T.f);
                 may_overflow = true;
                 break;
             }
@@ -370,81 +382,85 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
     }
 }
 
-void Interpreter::run_blocks(const double *x, double *y, size_t first, size_t last, Failure &failure) const {
+bool Interpreter::run_block(const double *x, double *y, size_t s0, size_t n, uint64_t *buf, Failure &failure) const {
     const size_t n_in = static_cast<size_t>(program_.n_in), n_out = static_cast<size_t>(program_.n_out);
-    std::vector<u64> buf(std::max<size_t>(n_slots_, 1) * kBlock);
-    auto row = [&](int32_t s) { return buf.data() + static_cast<size_t>(s) * kBlock; };
-    for (size_t s0 = first; s0 < last; s0 += kBlock) {
-        const size_t n = std::min(kBlock, last - s0);
-        const double *xb = x + s0 * n_in;
-        for (size_t j = 0; j < n; ++j)
-            for (int32_t c : used_inputs_)
-                if (!std::isfinite(xb[j * n_in + c])) {
-                    std::ostringstream msg;
-                    msg << "input x[" << s0 + j << ", " << c << "] is " << xb[j * n_in + c]
-                        << ": inputs must be finite numbers";
-                    failure = Failure{s0 + j, true, msg.str()};
-                    return;
-                }
-        for (size_t t = 0; t < ops_.size(); ++t) {
-            const D &d = ops_[t];
-            u64 *o = row(d.out);
-            const u64 *a = row(d.a), *b = row(d.b);
-            u64 err = 0;
-            switch (d.kind) {
-                case Kind::Input: {
-                    const int64_t s = d.inp_shift, w = d.width;
-                    const u64 wm = d.wrap_mask, wb = d.wrap_bias;
-                    const double *xc = xb + d.index;
-                    for (size_t j = 0; j < n; ++j) o[j] = quantize_input(xc[j * n_in], s, w, wm, wb);
-                    break;
-                }
-                case Kind::Relu: k_quantize(d, a, o, n, true); break;
-                case Kind::Quantize: k_quantize(d, a, o, n, false); break;
-                case Kind::Const:
-                    std::fill(o, o + n, d.konst);
-                    break;
-                case Kind::Mux: k_mux(d, a, b, row(d.c), o, n); break;
-                case Kind::Lookup: {
-                    const int64_t *table = tables_[d.index].data();
-                    const u64 base = d.konst;
-                    for (size_t j = 0; j < n; ++j) o[j] = static_cast<u64>(table[a[j] - base]);
-                    break;
-                }
-                default:
-                    err = d.check ? dispatch_checked<true>(d, a, b, o, n) : dispatch_checked<false>(d, a, b, o, n);
-            }
-            if (err != 0) {
-                const Op &op = program_.ops[t];
-                size_t j = 0;
-                while (j < n && ((o[j] + d.chk_bias) & d.chk_mask) == 0) ++j;
-                const Range r = type_range(op.type);
+    auto row = [&](int32_t s) { return buf + static_cast<size_t>(s) * kBlock; };
+    const double *xb = x + s0 * n_in;
+    for (size_t j = 0; j < n; ++j)
+        for (int32_t c : used_inputs_)
+            if (!std::isfinite(xb[j * n_in + c])) {
                 std::ostringstream msg;
-                msg << "op " << t << " (" << opcode_name(op.opcode) << "): at sample " << s0 + j << " the result "
-                    << static_cast<int64_t>(o[j]) << " does not fit the op's type " << kif_str(op.type) << " range ["
-                    << to_string(r.lo) << ", " << to_string(r.hi)
-                    << "]: the program's types are inconsistent (a malformed binary or a tracer bug)";
-                failure = Failure{s0 + j, false, msg.str()};
-                return;
+                msg << "input x[" << s0 + j << ", " << c << "] is " << xb[j * n_in + c]
+                    << ": inputs must be finite numbers";
+                failure = Failure{s0 + j, true, msg.str()};
+                return false;
             }
+    for (size_t t = 0; t < ops_.size(); ++t) {
+        const D &d = ops_[t];
+        u64 *o = row(d.out);
+        const u64 *a = row(d.a), *b = row(d.b);
+        u64 err = 0;
+        switch (d.kind) {
+            case Kind::Input: {
+                const int64_t s = d.inp_shift, w = d.width;
+                const u64 wm = d.wrap_mask, wb = d.wrap_bias;
+                const double scale = s >= -1022 && s <= 1023 ? std::ldexp(1.0, static_cast<int>(s)) : 0.0;
+                const double *xc = xb + d.index;
+                for (size_t j = 0; j < n; ++j) o[j] = quantize_input(xc[j * n_in], s, scale, w, wm, wb);
+                break;
+            }
+            case Kind::Relu:
+                k_quantize(d, a, o, n, true);
+                break;
+            case Kind::Quantize:
+                k_quantize(d, a, o, n, false);
+                break;
+            case Kind::Const:
+                std::fill(o, o + n, d.konst);
+                break;
+            case Kind::Mux:
+                k_mux(d, a, b, row(d.c), o, n);
+                break;
+            case Kind::Lookup: {
+                const int64_t *table = tables_[d.index].data();
+                const u64 base = d.konst;
+                for (size_t j = 0; j < n; ++j) o[j] = static_cast<u64>(table[a[j] - base]);
+                break;
+            }
+            default:
+                err = d.check ? dispatch_checked<true>(d, a, b, o, n) : dispatch_checked<false>(d, a, b, o, n);
         }
-        for (size_t k = 0; k < n_out; ++k) {
-            double *yk = y + s0 * n_out + k;
-            const int32_t sl = out_slots_[k];
-            if (sl < 0) {
-                for (size_t j = 0; j < n; ++j) yk[j * n_out] = 0.0;
-                continue;
-            }
-            const u64 *v = row(sl);
-            const u64 neg = program_.out_negs[k] ? ~u64{0} : 0;
-            const double scale = out_scales_[k];
-            const int e = out_exps_[k];
-            for (size_t j = 0; j < n; ++j) {
-                const double value = static_cast<double>(static_cast<int64_t>((v[j] ^ neg) - neg));
-                yk[j * n_out] = scale != 0.0 ? value * scale : std::ldexp(value, e);
-            }
+        if (err != 0) {
+            const Op &op = program_.ops[t];
+            size_t j = 0;
+            while (j < n && ((o[j] + d.chk_bias) & d.chk_mask) == 0) ++j;
+            const Range r = type_range(op.type);
+            std::ostringstream msg;
+            msg << "op " << t << " (" << opcode_name(op.opcode) << "): at sample " << s0 + j << " the result "
+                << static_cast<int64_t>(o[j]) << " does not fit the op's type " << kif_str(op.type) << " range ["
+                << to_string(r.lo) << ", " << to_string(r.hi)
+                << "]: the program's types are inconsistent (a malformed binary or a tracer bug)";
+            failure = Failure{s0 + j, false, msg.str()};
+            return false;
         }
     }
+    for (size_t k = 0; k < n_out; ++k) {
+        double *yk = y + s0 * n_out + k;
+        const int32_t sl = out_slots_[k];
+        if (sl < 0) {
+            for (size_t j = 0; j < n; ++j) yk[j * n_out] = 0.0;
+            continue;
+        }
+        const u64 *v = row(sl);
+        const u64 neg = program_.out_negs[k] ? ~u64{0} : 0;
+        const double scale = out_scales_[k];
+        const int e = out_exps_[k];
+        for (size_t j = 0; j < n; ++j) {
+            const double value = static_cast<double>(static_cast<int64_t>((v[j] ^ neg) - neg));
+            yk[j * n_out] = scale != 0.0 ? value * scale : std::ldexp(value, e);
+        }
+    }
+    return true;
 }
 
 void Interpreter::run(const double *x, double *y, size_t n_samples, int n_threads) const {
@@ -452,23 +468,35 @@ void Interpreter::run(const double *x, double *y, size_t n_samples, int n_thread
     size_t threads = n_threads > 0 ? static_cast<size_t>(n_threads) : std::max(1u, std::thread::hardware_concurrency());
     const size_t n_blocks = (n_samples + kBlock - 1) / kBlock;
     threads = std::min(threads, n_blocks);
+    // Threads take blocks from a shared counter (balanced even when the machine is busy).  After a failure, blocks
+    // past the failing one are skipped but every earlier block still runs, so the error reported (the one at the
+    // smallest sample) does not depend on the number of threads or on scheduling.
+    std::atomic<size_t> next_block{0};
+    std::atomic<size_t> failed_block{std::numeric_limits<size_t>::max()};
     std::vector<Failure> failures(threads);
-    std::vector<std::thread> pool;
-    auto range = [&](size_t k) { return std::min(n_samples, (n_blocks * k / threads) * kBlock); };
-    for (size_t k = 1; k < threads; ++k)
-        pool.emplace_back([&, k] {
-            try {
-                run_blocks(x, y, range(k), range(k + 1), failures[k]);
-            } catch (const std::exception &e) {  // e.g. std::bad_alloc: report it, never terminate
-                failures[k] = Failure{range(k), false, std::string("interpreter thread failed: ") + e.what()};
+    auto work = [&](size_t k) {
+        std::vector<u64> buf(std::max<size_t>(n_slots_, 1) * kBlock);
+        for (size_t blk; (blk = next_block.fetch_add(1, std::memory_order_relaxed)) < n_blocks;) {
+            if (blk > failed_block.load(std::memory_order_relaxed)) continue;
+            const size_t s0 = blk * kBlock;
+            Failure f;
+            if (run_block(x, y, s0, std::min(kBlock, n_samples - s0), buf.data(), f)) continue;
+            if (f.sample < failures[k].sample) failures[k] = std::move(f);
+            size_t seen = failed_block.load(std::memory_order_relaxed);
+            while (blk < seen && !failed_block.compare_exchange_weak(seen, blk, std::memory_order_relaxed)) {
             }
-        });
-    try {
-        run_blocks(x, y, range(0), range(1), failures[0]);
-    } catch (...) {
-        for (auto &th : pool) th.join();
-        throw;
-    }
+        }
+    };
+    auto guarded = [&](size_t k) {
+        try {
+            work(k);
+        } catch (const std::exception &e) {  // e.g. std::bad_alloc: report it, never terminate
+            failures[k] = Failure{0, false, std::string("interpreter thread failed: ") + e.what()};
+        }
+    };
+    std::vector<std::thread> pool;
+    for (size_t k = 1; k < threads; ++k) pool.emplace_back(guarded, k);
+    guarded(0);
     for (auto &th : pool) th.join();
     const Failure *first = nullptr;
     for (const auto &f : failures)

@@ -2,7 +2,7 @@
 //
 // The program is decoded once into a flat array of ops whose shift amounts, masks and buffer slots are
 // precomputed.  run() evaluates one op at a time over a block of samples (tight loops the compiler
-// vectorizes), and splits the samples' blocks over threads.  Values are held as 64-bit two's-complement
+// vectorizes); threads take blocks of samples from a shared counter.  Values are held as 64-bit two's-complement
 // words (uint64_t arithmetic: no signed overflow, every shift amount in [0, 63]).
 #pragma once
 #include <cstddef>
@@ -36,30 +36,44 @@ class Interpreter {
 
     // One op, ready to run: what to compute and every shift / mask it needs.
     enum class Kind : uint8_t {
-        Input, AddSub, Relu, Quantize, AddConst, Const, Mux, Mul, Lookup,
-        BitNot, BitAny, BitAll, BitAnd, BitOr, BitXor,
+        Input,
+        AddSub,
+        Relu,
+        Quantize,
+        AddConst,
+        Const,
+        Mux,
+        Mul,
+        Lookup,
+        BitNot,
+        BitAny,
+        BitAll,
+        BitAnd,
+        BitOr,
+        BitXor,
     };
     struct Decoded {
         Kind kind = Kind::Const;
-        bool check = false;      // result not provably inside T: check every value at run time
-        int32_t out = 0;         // slot written
-        int32_t a = 0, b = 0, c = 0;  // slots read (operand a, operand b, mux condition)
-        int32_t index = 0;       // INPUT: input column; LOOKUP: table
-        int32_t sa = 0, sb = 0;  // left shifts aligning a and b (all shifts in [0, 63])
-        int32_t rl = 0, rr = 0;  // result rescale: left then arithmetic right shift
-        int32_t bl = 0, br = 0;  // MUX: rescale of the second branch
-        int32_t msb = 0;         // MUX: bit of the condition holding its msb
-        uint64_t neg_a = 0, neg_b = 0;       // all-ones to negate (x ^ n) - n
+        bool check = false;                     // result not provably inside T: check every value at run time
+        int32_t out = 0;                        // slot written
+        int32_t a = 0, b = 0, c = 0;            // slots read (operand a, operand b, mux condition)
+        int32_t index = 0;                      // INPUT: input column; LOOKUP: table
+        int32_t sa = 0, sb = 0;                 // left shifts aligning a and b (all shifts in [0, 63])
+        int32_t rl = 0, rr = 0;                 // result rescale: left then arithmetic right shift
+        int32_t bl = 0, br = 0;                 // MUX: rescale of the second branch
+        int32_t msb = 0;                        // MUX: bit of the condition holding its msb
+        uint64_t neg_a = 0, neg_b = 0;          // all-ones to negate (x ^ n) - n
         uint64_t wrap_mask = 0, wrap_bias = 0;  // wrap(v) = ((v + bias) & mask) - bias
         uint64_t chk_mask = 0, chk_bias = 0;    // v fits T iff ((v + bias) & mask) == 0
-        uint64_t konst = 0;      // ADD_CONST/CONST: data; LOOKUP: a_min + hi; BIT_UNARY: mask m or NOT mask
-        int64_t inp_shift = 0;   // INPUT: inp_shift + T.f
-        int64_t width = 0;       // INPUT: T's width
+        uint64_t konst = 0;     // ADD_CONST/CONST: data; LOOKUP: a_min + hi; BIT_UNARY: mask m or NOT mask
+        int64_t inp_shift = 0;  // INPUT: inp_shift + T.f
+        int64_t width = 0;      // INPUT: T's width
     };
     struct Failure;  // a run-time error found by one thread
 
    private:
-    void run_blocks(const double *x, double *y, size_t first, size_t last, Failure &failure) const;
+    // One block of n <= kBlock samples from sample s0, in buf (n_slots * kBlock words).  False on a failure.
+    bool run_block(const double *x, double *y, size_t s0, size_t n, uint64_t *buf, Failure &failure) const;
 
     Program program_;
     std::vector<Decoded> ops_;

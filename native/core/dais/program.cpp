@@ -53,9 +53,9 @@ class OpContext {
     void check_bits(const Range &r, const std::string &what) const {
         const int bits = bits_needed(r);
         if (bits > kMaxValueBits)
-            fail(what + " needs " + std::to_string(bits) + " bits (range [" + to_string(r.lo) + ", " +
-                 to_string(r.hi) + "]); the interpreter holds values in int64 and accepts at most " +
-                 std::to_string(kMaxValueBits) + " bits: narrow the types or split the computation");
+            fail(what + " needs " + std::to_string(bits) + " bits (range [" + to_string(r.lo) + ", " + to_string(r.hi) +
+                 "]); the interpreter holds values in int64 and accepts at most " + std::to_string(kMaxValueBits) +
+                 " bits: narrow the types or split the computation");
     }
     // Shift a non-zero range left by `s` >= 0 bits, refusing results wider than kMaxValueBits.
     Range shl_checked(const Range &r, int64_t s, const std::string &what) const {
@@ -109,8 +109,8 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
     const auto *info = find_opcode(op.opcode);
     if (!info) ctx.fail("unknown opcode " + std::to_string(op.opcode));
     if (p.spec_version < info->min_spec_version)
-        ctx.fail("opcode " + std::to_string(op.opcode) + " needs spec version >= " +
-                 std::to_string(info->min_spec_version) + " but the binary is version " +
+        ctx.fail("opcode " + std::to_string(op.opcode) +
+                 " needs spec version >= " + std::to_string(info->min_spec_version) + " but the binary is version " +
                  std::to_string(p.spec_version));
     if (op.type.k != 0 && op.type.k != 1) ctx.fail("signed flag k=" + std::to_string(op.type.k) + " is not 0 or 1");
     if (op.type.width() > kMaxValueBits)
@@ -122,19 +122,24 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
     const int64_t t64 = static_cast<int64_t>(t);
     bool need0 = true, need1 = false;
     switch (opc) {
-        case Opcode::CONST: need0 = false; break;
+        case Opcode::CONST:
+            need0 = false;
+            break;
         case Opcode::ADD:
         case Opcode::SUB:
         case Opcode::MUX:
         case Opcode::NEG_MUX:
         case Opcode::MUL:
-        case Opcode::BIT_BINARY: need1 = true; break;
-        default: break;
+        case Opcode::BIT_BINARY:
+            need1 = true;
+            break;
+        default:
+            break;
     }
     if (opc == Opcode::INPUT) {
         if (op.id0 < 0 || op.id0 >= p.n_in)
-            ctx.fail("input index id0=" + std::to_string(op.id0) + " is out of range (must be 0 <= id0 < n_in=" +
-                     std::to_string(p.n_in) + ")");
+            ctx.fail("input index id0=" + std::to_string(op.id0) +
+                     " is out of range (must be 0 <= id0 < n_in=" + std::to_string(p.n_in) + ")");
     } else {
         ctx.check_operand("id0", op.id0, need0);
     }
@@ -149,11 +154,11 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
         case Opcode::ADD:
         case Opcode::SUB: {
             const int64_t F = std::max<int64_t>(A->f, int64_t{B->f} - lo);
-            const Range a = ctx.shl_checked(type_range(*A), F - A->f, "operand a aligned to step 2**-" +
-                                                                          std::to_string(F));
-            const Range b = ctx.shl_checked(type_range(*B), F - B->f + lo,
-                                            "operand b * 2**" + std::to_string(lo) + " aligned to step 2**-" +
-                                                std::to_string(F));
+            const Range a =
+                ctx.shl_checked(type_range(*A), F - A->f, "operand a aligned to step 2**-" + std::to_string(F));
+            const Range b =
+                ctx.shl_checked(type_range(*B), F - B->f + lo,
+                                "operand b * 2**" + std::to_string(lo) + " aligned to step 2**-" + std::to_string(F));
             const Range s = opc == Opcode::ADD ? add(a, b) : add(a, neg(b));
             ctx.check_bits(s, "the exact sum");
             if (T.f > F) ctx.shl_checked(s, int64_t{T.f} - F, "the sum rescaled to f=" + std::to_string(T.f));
@@ -161,7 +166,8 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
         }
         case Opcode::ADD_CONST: {
             Range a = type_range(*A);
-            if (T.f > A->f) a = ctx.shl_checked(a, int64_t{T.f} - A->f, "operand a rescaled to f=" + std::to_string(T.f));
+            if (T.f > A->f)
+                a = ctx.shl_checked(a, int64_t{T.f} - A->f, "operand a rescaled to f=" + std::to_string(T.f));
             ctx.check_bits(add(a, Range{op.data, op.data}), "rescaled a + data (data=" + std::to_string(op.data) + ")");
             break;
         }
@@ -214,7 +220,8 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
             if (which < 0 || which > 2)
                 ctx.fail("bit operation hi>>24=" + std::to_string(which) + " is not 0 (AND), 1 (OR) or 2 (XOR)");
             if ((hi & 0x00fffffc) != 0)
-                ctx.fail("data hi=" + std::to_string(hi) + " has bits set other than bit 0, bit 1 (negations) and "
+                ctx.fail("data hi=" + std::to_string(hi) +
+                         " has bits set other than bit 0, bit 1 (negations) and "
                          "bits 24.. (operation)");
             Range pr = type_range(*A), qr = type_range(*B);
             if (hi & 1) pr = neg(pr);
@@ -229,7 +236,8 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
             if (T.f > F) ctx.shl_checked(r, int64_t{T.f} - F, "the result rescaled to f=" + std::to_string(T.f));
             break;
         }
-        default: break;  // INPUT, RELU, QUANTIZE: wrapped into T, no intermediate to bound
+        default:
+            break;  // INPUT, RELU, QUANTIZE: wrapped into T, no intermediate to bound
     }
 }
 
@@ -237,13 +245,14 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
 
 void validate(const Program &p) {
     if (p.spec_version < kSpecVersionMinRead || p.spec_version > kSpecVersionMaxRead)
-        throw ProgramError("header: spec_version=" + std::to_string(p.spec_version) + " is not supported (this reader "
-                           "accepts " + std::to_string(kSpecVersionMinRead) + " to " +
-                           std::to_string(kSpecVersionMaxRead) + ")");
+        throw ProgramError("header: spec_version=" + std::to_string(p.spec_version) +
+                           " is not supported (this reader "
+                           "accepts " +
+                           std::to_string(kSpecVersionMinRead) + " to " + std::to_string(kSpecVersionMaxRead) + ")");
     if (p.n_in < 0 || p.n_out < 0) throw ProgramError("header: negative n_in or n_out");
     if (p.inp_shifts.size() != static_cast<size_t>(p.n_in))
-        throw ProgramError("header: inp_shifts has " + std::to_string(p.inp_shifts.size()) + " entries, n_in=" +
-                           std::to_string(p.n_in));
+        throw ProgramError("header: inp_shifts has " + std::to_string(p.inp_shifts.size()) +
+                           " entries, n_in=" + std::to_string(p.n_in));
     const auto n_out = static_cast<size_t>(p.n_out);
     if (p.out_idxs.size() != n_out || p.out_shifts.size() != n_out || p.out_negs.size() != n_out)
         throw ProgramError("header: out_idxs/out_shifts/out_negs must have n_out=" + std::to_string(n_out) +
@@ -282,17 +291,18 @@ Program parse_binary(const int32_t *words, size_t n_words) {
     p.spec_version = r.next();
     p.firmware_version = r.next();
     if (p.spec_version < kSpecVersionMinRead || p.spec_version > kSpecVersionMaxRead)
-        throw ProgramError("header: spec_version=" + std::to_string(p.spec_version) + " is not supported (this reader "
-                           "accepts " + std::to_string(kSpecVersionMinRead) + " to " +
-                           std::to_string(kSpecVersionMaxRead) + ")");
+        throw ProgramError("header: spec_version=" + std::to_string(p.spec_version) +
+                           " is not supported (this reader "
+                           "accepts " +
+                           std::to_string(kSpecVersionMinRead) + " to " + std::to_string(kSpecVersionMaxRead) + ")");
     p.n_in = read_count(r, "n_in");
     p.n_out = read_count(r, "n_out");
     const int32_t n_ops = read_count(r, "n_ops");
     const int32_t n_tables = read_count(r, "n_tables");
 
     // Every count is checked against the words that remain before anything is allocated.
-    const uint64_t fixed = uint64_t(p.n_in) + 3 * uint64_t(p.n_out) + uint64_t(kWordsPerOp) * uint64_t(n_ops) +
-                           uint64_t(n_tables);
+    const uint64_t fixed =
+        uint64_t(p.n_in) + 3 * uint64_t(p.n_out) + uint64_t(kWordsPerOp) * uint64_t(n_ops) + uint64_t(n_tables);
     r.require(fixed, "the header's counts (n_in=" + std::to_string(p.n_in) + ", n_out=" + std::to_string(p.n_out) +
                          ", n_ops=" + std::to_string(n_ops) + ", n_tables=" + std::to_string(n_tables) + ")");
     p.inp_shifts = r.take(p.n_in, "inp_shifts");
@@ -320,8 +330,7 @@ Program parse_binary(const int32_t *words, size_t n_words) {
     }
     r.require(total, "the lookup tables' entries");
     p.lookup_tables.reserve(sizes.size());
-    for (size_t j = 0; j < sizes.size(); ++j)
-        p.lookup_tables.push_back(r.take(sizes[j], "table " + std::to_string(j)));
+    for (size_t j = 0; j < sizes.size(); ++j) p.lookup_tables.push_back(r.take(sizes[j], "table " + std::to_string(j)));
     if (r.remaining() != 0)
         throw ProgramError("binary has " + std::to_string(r.remaining()) + " trailing words after the last table (" +
                            std::to_string(n_words) + " words in all): the counts in the header do not match the file");

@@ -299,3 +299,104 @@ def expected(comb: CombLogic, x: np.ndarray) -> np.ndarray:
     """Exact outputs from the reference evaluator, as float64."""
     rows = evaluate(comb, [[Fraction(v) for v in row] for row in x.tolist()])
     return np.array([[float(v) for v in r] for r in rows], dtype=np.float64).reshape(len(x), comb.shape[1])
+
+
+# -- seeded random programs over every opcode (built with the interpreter tests' generator) ----------------
+
+
+def random_program(seed: int, n_ops: int = 48):
+    """``(CombLogic, Prog)``: random ops of every opcode over small random inputs, wrapping types included,
+    latencies = adder depth. ``Prog`` is the words-level form the reference (tests/dais_words.py) runs."""
+    import dais_words as dw
+    from dais_random import Builder as WordsBuilder
+    from dais_random import kif_of_range, random_kif, result_kif
+    from dais_words import Op as WOp
+
+    from da4ml.ir import CombLogic as _Comb
+
+    rng = np.random.default_rng(seed)
+    b = WordsBuilder(rng, [random_kif(rng, 6) for _ in range(5)])
+
+    def pick(max_width: int = 6) -> int:
+        small = [t for t, op in enumerate(b.ops) if 0 < dw.width(op.kif) <= max_width]
+        return int(rng.choice(small))
+
+    codes = [
+        dw.ADD,
+        dw.SUB,
+        dw.RELU,
+        dw.NEG_RELU,
+        dw.QUANT,
+        dw.NEG_QUANT,
+        dw.ADD_CONST,
+        dw.CONST,
+        dw.MUX,
+        dw.NEG_MUX,
+        dw.MUL,
+        dw.LOOKUP,
+        dw.BIT_UNARY,
+        dw.NEG_BIT_UNARY,
+        dw.BIT_BINARY,
+    ]
+    for n in range(n_ops):
+        code = codes[n % len(codes)] if n < len(codes) else int(rng.choice(codes))
+        if code in (dw.ADD, dw.SUB, dw.MUL, dw.BIT_BINARY):
+            a, c = pick(), pick()
+            A, B = b.kif(a), b.kif(c)
+            if code == dw.MUL:
+                data, f_t = 0, A[2] + B[2] - int(rng.integers(0, 2) * rng.integers(-2, 3))
+            elif code == dw.BIT_BINARY:
+                lo = int(rng.integers(-3, 4))
+                data = dw.pack(lo, (int(rng.integers(0, 3)) << 24) | int(rng.integers(0, 4)))
+                f_t = max(A[2], B[2] - lo)
+            else:
+                lo = int(rng.integers(-3, 4))
+                data, f_t = lo, max(A[2], B[2] - lo) + int(rng.integers(-2, 2))
+            b.add(WOp(code, a, c, data, result_kif(code, data, f_t, A, B)))
+        elif code in (dw.RELU, dw.NEG_RELU, dw.QUANT, dw.NEG_QUANT):
+            a = pick(10)
+            k = 1 if code in (dw.QUANT, dw.NEG_QUANT) and rng.integers(0, 3) else 0
+            w = int(rng.integers(k, 8))
+            f = b.kif(a)[2] + int(rng.integers(-3, 4))
+            b.add(WOp(code, a, -1, 0, (k, w - k - f, f)))
+        elif code == dw.ADD_CONST:
+            a = pick()
+            c = int(rng.integers(-20, 21))
+            f_t = b.kif(a)[2] + int(rng.integers(-2, 3))
+            b.add(WOp(code, a, -1, c, result_kif(code, c, f_t, b.kif(a))))
+        elif code == dw.CONST:
+            c, f = int(rng.integers(-9, 10)), int(rng.integers(-2, 4))
+            b.add(WOp(code, -1, -1, c, kif_of_range(c, c, f)))
+        elif code in (dw.MUX, dw.NEG_MUX):
+            a, c, cond = pick(10), pick(10), int(rng.integers(0, len(b.ops)))
+            hi = int(rng.integers(-3, 4))
+            k = int(rng.integers(0, 2))
+            w = int(rng.integers(k, 10))
+            f = max(b.kif(a)[2], b.kif(c)[2] - hi) + int(rng.integers(-2, 2))
+            b.add(WOp(code, a, c, dw.pack(cond, hi), (k, w - k - f, f)))
+        elif code == dw.LOOKUP:
+            a = pick()
+            lo_a, hi_a = dw.type_range(b.kif(a))
+            pad = int(rng.integers(0, 4))
+            hi = -int(rng.integers(0, pad + 1))
+            T = random_kif(rng, 10)
+            t_lo, t_hi = dw.type_range(T)
+            b.tables.append([int(v) for v in rng.integers(t_lo, t_hi + 1, hi_a - lo_a + 1 + pad)])
+            b.add(WOp(code, a, -1, dw.pack(len(b.tables) - 1, hi), T))
+        else:  # BIT_UNARY / NEG_BIT_UNARY
+            a = pick()
+            sub = int(rng.integers(0, 3))
+            T = result_kif(code, sub, b.kif(a)[2], b.kif(a)) if sub == dw.NOT else (0, 1, 0)
+            b.add(WOp(code, a, -1, sub, T))
+    prog = b.build()
+    comb = _Comb.from_binary(dw.encode(prog))
+    depth: list[float] = []
+    ops = []
+    for op in comb.ops:
+        srcs = [s for s in (op.id0, op.id1) if s >= 0 and op.opcode not in (Opcode.INPUT, Opcode.CONST)]
+        if op.opcode in (Opcode.MUX, Opcode.NEG_MUX):
+            srcs.append(op.lo)
+        lat = 0.0 if op.opcode in (Opcode.INPUT, Opcode.CONST) else 1.0 + max((depth[s] for s in srcs), default=0.0)
+        depth.append(lat)
+        ops.append(op._replace(latency=lat, cost=1.0))
+    return comb._replace(ops=ops), prog

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 import pytest
-from codegen_programs import ALL_PROGRAMS, Builder, expected, prog_mlp, random_inputs
+from codegen_programs import ALL_PROGRAMS, Builder, expected, prog_mlp, random_inputs, random_program
 from codegen_support import icarus_compile, lint, needs_iverilog, needs_linter
 from dais_ref import evaluate
 
@@ -265,6 +265,23 @@ def test_lint_clean(prog, tmp_path):
         lint(prj, model.manifest)
         text = "".join((prj / f).read_text() for f in model.manifest["hdl_files"])
         assert "lint_off" not in text
+
+
+@needs_linter
+@pytest.mark.parametrize("seed", range(8))
+def test_lint_clean_random_programs(seed, tmp_path):
+    comb, _ = random_program(seed)
+    for cutoff in (-1, 1, 3):
+        model = RTLModel(comb, "rnd", tmp_path / f"c{cutoff}", latency_cutoff=cutoff, print_latency=False)
+        lint(model.write(), model.manifest)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_stages_chain_to_the_program(seed):
+    comb, _ = random_program(seed)
+    x = random_inputs(comb, 100, seed)
+    for cutoff in (1, 2):
+        assert np.array_equal(to_pipeline(comb, cutoff).predict(x), comb.predict(x))
 
 
 @pytest.mark.simulator

@@ -16,8 +16,20 @@ def n_words(lanes: Sequence[Lane]) -> int:
     return (max(bus_width(lanes), 1) + 31) // 32
 
 
+def _floor_wrap(x: np.ndarray, f: int, width: int) -> np.ndarray:
+    """``floor(x * 2**f)`` modulo ``2**width`` (0 <= result < 2**width, int64), exact for every finite double."""
+    m, e = np.frexp(x)  # x = m * 2**e, 0.5 <= |m| < 1
+    mant = np.ldexp(m, 53).astype(np.int64)  # x = mant * 2**(e - 53), exactly
+    s = e.astype(np.int64) - 53 + f  # x * 2**f = mant * 2**s
+    left_s = np.clip(s, 0, width)  # s >= width: every kept bit is 0
+    keep = np.left_shift(np.int64(1), width - left_s) - 1
+    left = np.left_shift(mant & keep, left_s)
+    right = np.right_shift(mant, np.clip(-s, 0, 63))  # arithmetic: floor
+    return np.where(s >= 0, left, right) & np.int64((1 << width) - 1)
+
+
 def quantize_lanes(x: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
-    """Lane integers ``wrap(floor(x * 2**f))`` as int64 (batch, n_lanes); exact for widths <= 62."""
+    """Lane integers ``wrap(floor(x * 2**f))`` as int64 (batch, n_lanes): exact for every finite input."""
     x = np.asarray(x, dtype=np.float64)
     out = np.zeros(x.shape, dtype=np.int64)
     for ln in lanes:
@@ -25,11 +37,11 @@ def quantize_lanes(x: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
             continue
         if ln.width > 62:
             raise ValueError(f"input lane {ln.index} is {ln.width} bits wide; at most 62 bits are supported")
-        v = np.floor(np.ldexp(x[:, ln.index], ln.f))
-        v = np.fmod(v, 2.0**ln.width)  # exact; |v| < 2**width after this
-        if not np.all(np.isfinite(v)):
-            raise ValueError(f"input lane {ln.index} has non-finite values")
-        iv = v.astype(np.int64) & ((1 << ln.width) - 1)
+        col = x[:, ln.index]
+        if not np.all(np.isfinite(col)):
+            bad = int(np.argmin(np.isfinite(col)))
+            raise ValueError(f"input {ln.index} of sample {bad} is {col[bad]}: inputs must be finite numbers")
+        iv = _floor_wrap(col, ln.f, ln.width)
         if ln.signed:
             iv = np.where(iv >= 1 << (ln.width - 1), iv - (1 << ln.width), iv)
         out[:, ln.index] = iv

@@ -112,18 +112,18 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
         if o >= 0:
             live[o] = True
     for t in range(n_ops - 1, -1, -1):
-        if live[t]:
+        if live[t] and not free[t]:  # a free op becomes a constant: its operands are not needed
             for s in _operands(ops[t]):
                 live[s] = True
     for t in range(n_ops):
         for s in _operands(ops[t]):
-            if live[t] and not free[s] and stages[s] > stages[t]:
+            if live[t] and not free[t] and not free[s] and stages[s] > stages[t]:
                 raise ValueError(f"op {t} is in stage {stages[t]} but reads op {s} of the later stage {stages[s]}")
 
     n_stages = 1 + max((stages[t] for t in range(n_ops) if live[t] and not free[t]), default=0)
     last_use = [-1] * n_ops
     for t in range(n_ops):
-        if live[t]:
+        if live[t] and not free[t]:
             for s in _operands(ops[t]):
                 last_use[s] = max(last_use[s], stages[t])
     for o in comb.out_idxs:

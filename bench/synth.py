@@ -23,12 +23,12 @@ import argparse
 import json
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _venv import published_python  # bench/_venv.py: the shared venvs of published releases
 
 from da4ml.codegen import RTLModel
 from da4ml.codegen.tools import require_tool
@@ -102,8 +102,6 @@ def cmvm_program(w: np.ndarray, bits: int, seed: int) -> tuple[CombLogic, str]:
     return sols[0], "cmvm.solve"
 
 
-PUBLISHED_VENV = Path(__file__).resolve().parent / ".venvs" / "da4ml-0.6.0"
-
 # Runs inside the published package's venv: its public API only (api.md), as a black box.
 PUBLISHED_SCRIPT = r"""
 import sys, numpy as np
@@ -119,21 +117,12 @@ VerilogModel(comb, name, out + "/prj", latency_cutoff=cutoff, print_latency=Fals
 """
 
 
-def published_python() -> str:
-    py = PUBLISHED_VENV / "bin" / "python"
-    if not py.exists():
-        print(f"creating {PUBLISHED_VENV} with da4ml==0.6.0 ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(PUBLISHED_VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "da4ml==0.6.0"], check=True)
-    return str(py)
-
-
 def published_design(w: np.ndarray, bits: int, cutoff: float, name: str, work: Path) -> tuple[CombLogic, Path]:
     """The published 0.6.0's program for x @ w (with its latencies and costs) and its RTL project dir."""
     work.mkdir(parents=True, exist_ok=True)
     np.save(work / "w.npy", w.astype(np.float64))
     cmd = [
-        published_python(),
+        str(published_python("0.6.0")),
         "-I",
         "-c",
         PUBLISHED_SCRIPT,

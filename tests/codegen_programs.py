@@ -400,3 +400,22 @@ def random_program(seed: int, n_ops: int = 48):
         depth.append(lat)
         ops.append(op._replace(latency=lat, cost=1.0))
     return comb._replace(ops=ops), prog
+
+
+def pipeline_mismatched_lanes():
+    """A hand-made 2-stage Pipeline whose boundary types differ: stage 0 outputs -x * 2 and x + y (shifted),
+    stage 1 reads them with a coarser step and a narrower (wrapping) range: the top must adapt lane by lane."""
+    from da4ml.ir import Pipeline
+
+    b0 = Builder(2)
+    x = b0.inp(0, 1, 3, 2)
+    y = b0.inp(1, 0, 4, 1)
+    s = b0.add(x, y, lo=0)
+    stage0 = b0.build([x, s, y], shifts=[1, -1, 0], negs=[1, 0, 0])
+    b1 = Builder(3)
+    u = b1.inp(0, 1, 3, 1)  # out 0 is (1,5,1): the same step, 2 bits narrower (wraps)
+    v = b1.inp(1, 1, 2, 0)  # out 1 is (1,4,3): coarser and narrower
+    w_ = b1.inp(2, 0, 4, 1)
+    t = b1.add(u, v, lo=1, sub=True)
+    stage1 = b1.build([t, w_, u])
+    return Pipeline([stage0, stage1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from codegen_programs import ALL_PROGRAMS, expected, random_inputs, random_program
+from codegen_programs import ALL_PROGRAMS, expected, pipeline_mismatched_lanes, random_inputs, random_program
 from codegen_support import lint, needs_linter, needs_verilator
 
 from da4ml.codegen import RTLModel
@@ -97,3 +97,17 @@ def test_random_programs_match_interpreter(seed, cutoff, layers, tmp_path):
     assert not len(bad), (
         f"{len(bad)} mismatches; first {bad[0].tolist()}: RTL {got[tuple(bad[0])]} != {want[tuple(bad[0])]}; x={x[bad[0][0]].tolist()}"
     )
+
+
+@pytest.mark.simulator
+@needs_verilator
+@needs_linter
+def test_given_pipeline_with_mismatched_boundary_types(tmp_path):
+    pipe = pipeline_mismatched_lanes()
+    model = RTLModel(pipe, "given", tmp_path / "given", register_layers=0, print_latency=False)
+    prj = model.write()
+    lint(prj, model.manifest)
+    assert model.manifest["latency_cycles"] == 1
+    model.compile()
+    x = random_inputs(pipe.solutions[0], N_SAMPLES, seed=5)
+    assert np.array_equal(model.predict(x), pipe.predict(x))

@@ -328,3 +328,12 @@ def _wide_mlp(n: int, layers: int):
             nxt.append(acc)
         layer = nxt
     return b.build(layer)
+
+
+def test_missing_verilator_is_a_clear_error(tmp_path, monkeypatch):
+    from da4ml.codegen.tools import ToolError
+
+    monkeypatch.setenv("VERILATOR", str(tmp_path / "no-such-verilator"))
+    model = RTLModel(prog_mlp(), "nov", tmp_path / "p", print_latency=False)
+    with pytest.raises(ToolError, match=r"\$VERILATOR=.*no-such-verilator.*not an executable"):
+        model.compile()

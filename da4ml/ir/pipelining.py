@@ -1,0 +1,198 @@
+"""Splitting one DAIS program into register stages (II = 1): a pure function from CombLogic to Pipeline.
+
+Stage of an op: its arrival time (``op.latency``) cut every ``latency_cutoff``: ops arriving in
+``(s * cutoff, (s + 1) * cutoff]`` go to stage ``s`` (inputs and anything at time <= cutoff to stage 0),
+never earlier than an operand's stage. A value crosses a stage boundary (one register each) only while a
+later stage or the program's outputs still need it. Constants and values that can only be 0 (width <= 0)
+are never registered: each stage that reads one gets its own copy.
+
+Stages compose by plain chaining: stage ``k + 1``'s input ``j`` is stage ``k``'s output ``j`` (same type,
+shift 0, not negated), so ``Pipeline.predict`` equals the stages' ``predict`` applied in turn.
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import CombLogic, Op, Opcode, Pipeline, kif_of
+
+__all__ = ["assign_stages", "operands", "to_pipeline"]
+
+_EPS = 1e-9
+
+
+_NO_OPERAND = frozenset({Opcode.INPUT, Opcode.CONST})
+_TWO_OPERANDS = frozenset({Opcode.ADD, Opcode.SUB, Opcode.MUL, Opcode.BIT_BINARY})
+_MUX = frozenset({Opcode.MUX, Opcode.NEG_MUX})
+
+
+def operands(op: Op) -> tuple[int, ...]:
+    """The earlier ops that ``op`` reads (a mux also reads its condition ``buf[lo]``)."""
+    code = op.opcode
+    if code in _NO_OPERAND:
+        return ()
+    if code in _TWO_OPERANDS:
+        return (op.id0, op.id1)
+    if code in _MUX:
+        return (op.id0, op.id1, op.lo)
+    return (op.id0,)
+
+
+_operands = operands
+
+
+def _free_ops(comb: CombLogic) -> list[bool]:
+    """Constants and zero-width values: copied into each stage that reads them, never registered."""
+    widths: dict = {}
+    free = []
+    for op in comb.ops:
+        q = op.qint
+        w = widths.get(q)
+        if w is None:
+            w = widths[q] = sum(kif_of(q))
+        free.append(op.opcode == Opcode.CONST or w <= 0)
+    return free
+
+
+class _StageOps:
+    """The ops of one stage under construction: local indices of the original ops, copies of free ops."""
+
+    def __init__(self, ops, free: list[bool]):
+        self.src = ops
+        self.free = free
+        self.local: dict[int, int] = {}
+        self.ops: list[Op] = []
+        self.tables: dict[int, int] = {}
+
+    def ref(self, t: int) -> int:
+        """Local index of original op ``t`` (a free op is copied into this stage on first use)."""
+        if t in self.local or not self.free[t]:
+            return self.local[t]
+        op = self.src[t]
+        if op.opcode != Opcode.CONST:  # a zero-width value: the constant 0
+            op = Op(-1, -1, Opcode.CONST, 0, op.qint, op.latency, 0.0)
+        self.local[t] = len(self.ops)
+        self.ops.append(op)
+        return self.local[t]
+
+
+def assign_stages(comb: CombLogic, latency_cutoff: float, _free: list[bool] | None = None) -> list[int]:
+    """The stage of every op (``latency_cutoff <= 0``: everything in stage 0)."""
+    if latency_cutoff is None or latency_cutoff <= 0:
+        return [0] * len(comb.ops)
+    if not math.isfinite(latency_cutoff):
+        raise ValueError(f"latency_cutoff must be a finite positive number or -1 (none), got {latency_cutoff!r}")
+    free = _free_ops(comb) if _free is None else _free
+    stages: list[int] = []
+    for t, op in enumerate(comb.ops):
+        if op.opcode == Opcode.INPUT or free[t]:
+            stages.append(0)
+            continue
+        s = max(0, math.ceil(float(op.latency) / latency_cutoff - _EPS) - 1)
+        for src in _operands(op):
+            if not free[src]:
+                s = max(s, stages[src])
+        stages.append(s)
+    return stages
+
+
+def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None = None) -> Pipeline:
+    """Split ``comb`` into stages (see the module doc); ``stages`` overrides the per-op stage assignment."""
+    ops = comb.ops
+    n_ops = len(ops)
+    free = _free_ops(comb)
+    if stages is None:
+        stages = assign_stages(comb, latency_cutoff, free)
+    if len(stages) != n_ops:
+        raise ValueError(f"stages has {len(stages)} entries for a program of {n_ops} ops")
+
+    # live ops only (reverse reachability from the outputs)
+    live = [False] * n_ops
+    for o in comb.out_idxs:
+        if o >= 0:
+            live[o] = True
+    for t in range(n_ops - 1, -1, -1):
+        if live[t] and not free[t]:  # a free op becomes a constant: its operands are not needed
+            for s in _operands(ops[t]):
+                live[s] = True
+    for t in range(n_ops):
+        for s in _operands(ops[t]):
+            if live[t] and not free[t] and not free[s] and stages[s] > stages[t]:
+                raise ValueError(f"op {t} is in stage {stages[t]} but reads op {s} of the later stage {stages[s]}")
+
+    n_stages = 1 + max((stages[t] for t in range(n_ops) if live[t] and not free[t]), default=0)
+    last_use = [-1] * n_ops
+    for t in range(n_ops):
+        if live[t] and not free[t]:
+            for s in _operands(ops[t]):
+                last_use[s] = max(last_use[s], stages[t])
+    for o in comb.out_idxs:
+        if o >= 0:
+            last_use[o] = n_stages - 1
+
+    # per stage: its own ops, and the values registered at the boundary into it (op index order)
+    members: list[list[int]] = [[] for _ in range(n_stages)]
+    crossing: list[list[int]] = [[] for _ in range(n_stages + 1)]
+    for t in range(n_ops):
+        if live[t] and not free[t]:
+            members[stages[t]].append(t)
+            for s in range(stages[t] + 1, last_use[t] + 1):
+                crossing[s].append(t)
+
+    solutions = []
+    carried_in: list[int] = []
+    for s in range(n_stages):
+        st = _StageOps(ops, free)
+        local, new_ops, tables, ref = st.local, st.ops, st.tables, st.ref
+        if s == 0:
+            inp_shifts = list(comb.inp_shifts)
+            n_in = comb.shape[0]
+        else:
+            inp_shifts = [0] * len(carried_in)
+            n_in = len(carried_in)
+            for j, t in enumerate(carried_in):
+                local[t] = len(new_ops)
+                new_ops.append(Op(j, -1, Opcode.INPUT, 0, ops[t].qint, ops[t].latency, 0.0))
+        for t in members[s]:
+            op = ops[t]
+            code = Opcode(op.opcode)
+            if code == Opcode.INPUT:
+                local[t] = len(new_ops)
+                new_ops.append(op)
+                continue
+            id0 = ref(op.id0) if op.id0 >= 0 else -1
+            id1 = ref(op.id1) if op.id1 >= 0 and code != Opcode.LOOKUP else op.id1
+            data = op.data
+            if code in (Opcode.MUX, Opcode.NEG_MUX):
+                data = Op.pack(ref(op.lo), op.hi)
+            elif code == Opcode.LOOKUP:
+                tables.setdefault(op.lo, len(tables))
+                data = Op.pack(tables[op.lo], op.hi)
+            local[t] = len(new_ops)
+            new_ops.append(Op(id0, id1, op.opcode, data, op.qint, op.latency, op.cost))
+
+        if s == n_stages - 1:
+            out_idxs = [ref(o) if o >= 0 else -1 for o in comb.out_idxs]
+            out_shifts = list(comb.out_shifts)
+            out_negs = list(comb.out_negs)
+            carried_in = []
+        else:
+            carried_in = crossing[s + 1]
+            out_idxs = [local[t] for t in carried_in]
+            out_shifts = [0] * len(carried_in)
+            out_negs = [False] * len(carried_in)
+        lookup_tables = tuple(comb.lookup_tables[i] for i in sorted(tables, key=tables.__getitem__))
+        solutions.append(
+            CombLogic(
+                shape=(n_in, len(out_idxs)),
+                inp_shifts=inp_shifts,
+                out_idxs=out_idxs,
+                out_shifts=out_shifts,
+                out_negs=out_negs,
+                ops=new_ops,
+                carry_size=comb.carry_size,
+                adder_size=comb.adder_size,
+                lookup_tables=lookup_tables,
+            )
+        )
+    return Pipeline(solutions)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from da4ml.codegen.tools import ToolError, find_verilator
+from da4ml.toolchain import ToolError, find_verilator
 
 
 def _verilator_or_none():

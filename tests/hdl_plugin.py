@@ -2,7 +2,7 @@
 
 - `--sim icarus|verilator|all` (default: $SIM, else every simulator found): the simulators HDL tests run on.
 - fixture `hdl_sim`: tests that request it are parametrized over the selected simulators; a selected but
-  missing simulator skips with the reason (the da4ml.verif.tools message).
+  missing simulator skips with the reason (the da4ml.toolchain message).
 - fixture `hdl_build_dir`: a build directory of its own per test id (tmp_path), so `pytest -n auto` is safe.
 """
 
@@ -40,7 +40,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def hdl_sim(request: pytest.FixtureRequest) -> str:
-    from da4ml.verif.tools import ToolError, find_simulator
+    from da4ml.toolchain import ToolError, find_simulator
 
     sim = request.param
     try:
@@ -62,7 +62,7 @@ def hdl_build_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def one_hdl_sim(request: pytest.FixtureRequest) -> str:
     """The first usable of the selected simulators (for tests that need a simulator, not the matrix)."""
-    from da4ml.verif.tools import ToolError, find_simulator
+    from da4ml.toolchain import ToolError, find_simulator
 
     reasons = []
     for sim in selected_simulators(request.config):

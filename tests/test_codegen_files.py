@@ -355,7 +355,7 @@ def _wide_mlp(n: int, layers: int):
 
 
 def test_missing_verilator_is_a_clear_error(tmp_path, monkeypatch):
-    from da4ml.codegen.tools import ToolError
+    from da4ml.toolchain import ToolError
 
     monkeypatch.setenv("VERILATOR", str(tmp_path / "no-such-verilator"))
     model = RTLModel(prog_mlp(), "nov", tmp_path / "p", print_latency=False)

@@ -76,7 +76,7 @@ def test_wrong_latency_in_manifest_fails_with_hint(one_hdl_sim: str, tmp_path: P
 
 
 def test_undriven_output_bit_is_an_xz_failure(tmp_path: Path) -> None:
-    from da4ml.verif.tools import ToolError, find_icarus
+    from da4ml.toolchain import ToolError, find_icarus
 
     try:
         find_icarus()

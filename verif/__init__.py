@@ -8,7 +8,7 @@
 
 from .manifest import Manifest, ManifestError, load_manifest
 from .runner import RunResult, run
-from .tools import ToolError, available_simulators
+from ..toolchain import ToolError, available_simulators
 from .writer import write_testbench
 
 __all__ = [

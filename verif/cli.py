@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .config import DEFAULT_N_SAMPLES
 from .manifest import ManifestError, load_manifest
-from .tools import SIMULATORS, ToolError, find_verilator
+from ..toolchain import SIMULATORS, ToolError, find_verilator
 
 
 def _env_int(name: str, default: int | None) -> int | None:

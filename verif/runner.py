@@ -23,7 +23,7 @@ from typing import Any
 
 from .config import DEFAULT_N_SAMPLES, TbConfig
 from .manifest import Manifest, load_manifest
-from .tools import SimEnv, check_verilator_fst, find_simulator
+from ..toolchain import SimEnv, check_verilator_fst, find_simulator
 from .writer import tb_module_name
 
 log = logging.getLogger("da4ml.verif")
@@ -182,7 +182,7 @@ def run(
     """
     from cocotb_tools.runner import get_runner
 
-    from .tools import default_simulator
+    from ..toolchain import default_simulator
 
     m = load_manifest(project_dir)
     sim = sim or default_simulator()

@@ -12,7 +12,7 @@ import numpy as np
 from .lanes_io import n_words, pack_words, quantize_lanes, unpack_lanes
 from .layout import Lane
 from .templates import render
-from .tools import ToolError, find_verilator, run_tool
+from ..toolchain import ToolError, find_verilator, run_tool
 
 __all__ = ["BUILD_DIR", "build_model", "run_model"]
 
@@ -44,7 +44,8 @@ def build_model(prj: Path, manifest: dict, header: list[str], jobs: int = 1) -> 
             clocked=manifest["clock"] is not None,
         )
     )
-    verilator, env = find_verilator()
+    sim_env = find_verilator()
+    verilator, env = sim_env.executable, sim_env.environ()
     if "OBJCACHE" not in env and shutil.which("ccache"):
         env["OBJCACHE"] = "ccache"  # the Verilator runtime objects compile once, not once per design
     cmd = [

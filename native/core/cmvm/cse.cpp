@@ -22,8 +22,6 @@ constexpr int kShiftBias = 1 << 18;
 // Look-ahead (variant bit 2): among the best patterns (exact ties for mc; within one reference width for
 // wmc) take the one destroying the least sharing potential; at most kMaxTies candidates per step.
 constexpr size_t kMaxTies = 32;
-constexpr double kWmcMargin = 1.0;    // in units of the reference width
-constexpr double kWmcLossWeight = 1.0;  // bits per destroyed pair occurrence
 constexpr int32_t kMaxVars = (1 << 22) - 2;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -406,7 +404,7 @@ void Cse::cse_loop() {
         if (lookahead) {
             // Among the tied best patterns, take the one destroying the least sharing potential.
             std::vector<HeapEntry> tied{e};
-            const double margin = O_.method == Method::MC ? 0.0 : kWmcMargin * ref_width_;
+            const double margin = O_.method == Method::MC ? 0.0 : O_.la_margin * ref_width_;
             while (!heap_.empty() && tied.size() < kMaxTies && heap_.top().score >= e.score - margin) {
                 HeapEntry f = heap_.top();
                 heap_.pop();
@@ -419,7 +417,7 @@ void Cse::cse_loop() {
                     Pat p = decode(tied[i].key);
                     double loss = 0;
                     simulate(p, make_var(p).lat, candidate_cols(p), &loss);
-                    if (O_.method == Method::WMC) loss = kWmcLossWeight * loss - tied[i].score;
+                    if (O_.method == Method::WMC) loss = O_.la_weight * loss - tied[i].score;
                     if (loss < best_loss) {
                         best_loss = loss;
                         best = i;

@@ -28,7 +28,9 @@ struct CseOptions {
     Method method = Method::WMC;
     int adder_size = -1;
     int carry_size = -1;
-    int variant = 0;  // tie-breaking variant (search diversity); 0 = default
+    int variant = 0;  // bits 0-1: tie-breaking order; bit 2: look-ahead selection
+    double la_margin = 1.0;  // wmc look-ahead: candidates within this many reference widths of the best
+    double la_weight = 1.0;  // wmc look-ahead: bits charged per destroyed pair occurrence
 };
 
 // Throws std::overflow_error if an intermediate would need more than 62 bits.

@@ -23,10 +23,16 @@ struct Trial {
     int dc;  // 0: single stage
     Method m0, m1;
     int variant;
+    double la_margin, la_weight;
+    CseOptions cse(Method m, const SolveOptions &o) const {
+        return CseOptions{m, o.adder_size, o.carry_size, variant, la_margin, la_weight};
+    }
     std::string name() const {
         auto mn = [](Method m) { return m == Method::MC ? "mc" : "wmc"; };
-        return "dc=" + std::to_string(dc) + " method0=" + mn(m0) + " method1=" + mn(m1) + " variant=" +
-               std::to_string(variant);
+        std::string s = "dc=" + std::to_string(dc) + " method0=" + mn(m0) + " method1=" + mn(m1);
+        if (variant) s += " variant=" + std::to_string(variant);
+        if (variant & 4) s += " margin=" + std::to_string(la_margin) + " weight=" + std::to_string(la_weight);
+        return s;
     }
 };
 
@@ -42,7 +48,7 @@ void add_digits(std::vector<Term> &col, int32_t var, int64_t value, int32_t shif
     for (auto &dg : csd_digits(value)) col.push_back(Term{var, dg.bit + shift, dg.sign});
 }
 
-Solution single_stage(const Context &cx, Method m, int variant) {
+Solution single_stage(const Context &cx, const Trial &t) {
     StageProblem p;
     p.in_q = cx.opt.in_q;
     p.in_lat = cx.opt.in_lat;
@@ -51,9 +57,8 @@ Solution single_stage(const Context &cx, Method m, int variant) {
         for (int i = 0; i < cx.k.n_in; ++i)
             add_digits(p.cols[j], i, cx.k.at(i, j), cx.k.shift0[i] + cx.k.shift1[j]);
     p.deadline.assign(cx.k.n_out, cx.deadline);
-    CseOptions co{m, cx.opt.adder_size, cx.opt.carry_size, variant};
     Solution s;
-    s.stages.push_back(run_cse(p, co));
+    s.stages.push_back(run_cse(p, t.cse(t.m0, cx.opt)));
     return s;
 }
 
@@ -86,7 +91,7 @@ std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
         if (!std::isinf(cx.deadline)) p1.deadline[k] = cx.deadline - room[k];
     }
     Solution s;
-    s.stages.push_back(run_cse(p1, CseOptions{t.m0, cx.opt.adder_size, cx.opt.carry_size, t.variant}));
+    s.stages.push_back(run_cse(p1, t.cse(t.m0, cx.opt)));
     const StageProgram &s1 = s.stages[0];
     StageProblem p2;
     p2.cols.resize(n);
@@ -97,7 +102,7 @@ std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
     for (int j = 0; j < n; ++j)
         for (auto &pt : d.path(j)) p2.cols[j].push_back(Term{pt.col, cx.k.shift1[j] + pt.shift, static_cast<int8_t>(pt.sign)});
     p2.deadline.assign(n, cx.deadline);
-    s.stages.push_back(run_cse(p2, CseOptions{t.m1, cx.opt.adder_size, cx.opt.carry_size, t.variant}));
+    s.stages.push_back(run_cse(p2, t.cse(t.m1, cx.opt)));
     return s;
 }
 
@@ -163,15 +168,18 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     }
     if (dcs.size() > 1 || dcs[0] != 0) cx.edges = edge_table(cx.k, kMaxEdgeShift);
     std::vector<Trial> trials;
-    // (method, variant) portfolio: plain greedy and look-ahead of method0, look-ahead of the other method.
-    std::vector<std::pair<Method, int>> mv;
-    const Method other = cx.opt.method0 == Method::MC ? Method::WMC : Method::MC;
-    if (cx.opt.search_all_decompose_dc) mv = {{cx.opt.method0, 0}, {cx.opt.method0, 4}, {other, 4}};
-    else mv = {{cx.opt.method0, 4}};
-    for (auto [m0, v] : mv)
+    // Portfolio (tuned on the paper and NN-like protocols): plain greedy, look-ahead among patterns within
+    // one reference width, and look-ahead within half a width with the other key order.
+    std::vector<SearchPoint> pf = cx.opt.portfolio;
+    const Method m0 = cx.opt.method0;
+    if (pf.empty()) {
+        if (cx.opt.search_all_decompose_dc) pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
+        else pf = {{m0, 4, 1.0, 1.0}};
+    }
+    for (const SearchPoint &sp : pf)
         for (int d : dcs) {
-            Method m1 = cx.opt.method1 ? *cx.opt.method1 : m0;
-            trials.push_back(Trial{d, m0, m1, v});
+            Method m1 = cx.opt.method1 ? *cx.opt.method1 : sp.method;
+            trials.push_back(Trial{d, sp.method, m1, sp.variant, sp.la_margin, sp.la_weight});
         }
     res.n_trials = static_cast<int>(trials.size());
     std::vector<std::optional<Solution>> out(trials.size());
@@ -182,7 +190,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             try {
                 const Trial &tr = trials[t];
                 std::optional<Solution> s;
-                if (tr.dc == 0) s = single_stage(cx, tr.m0, tr.variant);
+                if (tr.dc == 0) s = single_stage(cx, tr);
                 else s = two_stage(cx, tr);
                 if (s) {
                     s->trial = tr.name();
@@ -211,7 +219,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         for (auto &e : errs)
             if (e) std::rethrow_exception(e);
         // No decomposition fit: fall back to the single stage (always exists).
-        res.best = single_stage(cx, cx.opt.method0, 0);
+        res.best = single_stage(cx, Trial{0, cx.opt.method0, cx.opt.method0, 0, 1.0, 1.0});
         res.best.trial = "fallback single stage";
         res.best.finalize();
         return res;

@@ -11,6 +11,14 @@
 
 namespace da4ml::cmvm {
 
+// One point of the search portfolio (tried for every decomposition depth).
+struct SearchPoint {
+    Method method;  // stage 1 (and single stage); stage 2 uses method1 if given, else this
+    int variant = 0;
+    double la_margin = 1.0;
+    double la_weight = 1.0;
+};
+
 struct SolveOptions {
     Method method0 = Method::WMC;
     std::optional<Method> method1;  // nullopt: auto
@@ -22,6 +30,7 @@ struct SolveOptions {
     int carry_size = -1;
     bool search_all_decompose_dc = true;
     int n_threads = 0;  // 0: hardware concurrency
+    std::vector<SearchPoint> portfolio;  // empty: the default portfolio
 };
 
 struct SolveResult {

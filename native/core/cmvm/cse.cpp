@@ -81,6 +81,34 @@ struct HeapLess {
     }
 };
 
+// Priority queue of pattern entries: the initial entries as one sorted run (cache friendly; they are most
+// of the entries) merged with a binary heap of the entries pushed later.
+class PatternQueue {
+  public:
+    explicit PatternQueue(HeapLess less) : less_(less), heap_(less) {}
+    void push_initial(const HeapEntry &e) { run_.push_back(e); }
+    void seal() {  // best first
+        std::sort(run_.begin(), run_.end(), [this](const HeapEntry &a, const HeapEntry &b) { return less_(b, a); });
+    }
+    void push(const HeapEntry &e) { heap_.push(e); }
+    bool empty() const { return pos_ >= run_.size() && heap_.empty(); }
+    const HeapEntry &top() const { return from_run() ? run_[pos_] : heap_.top(); }
+    void pop() {
+        if (from_run()) ++pos_;
+        else heap_.pop();
+    }
+
+  private:
+    bool from_run() const {
+        if (pos_ >= run_.size()) return false;
+        return heap_.empty() || !less_(run_[pos_], heap_.top());
+    }
+    HeapLess less_;
+    std::vector<HeapEntry> run_;
+    size_t pos_ = 0;
+    std::priority_queue<HeapEntry, std::vector<HeapEntry>, HeapLess> heap_;
+};
+
 // Approximate width (interval arithmetic, for ranking only) of sign_t*qt*2**st + sign_u*qu*2**su.
 int approx_sum_width(const QInt &qt, int st, int sgt, const QInt &qu, int su, int sgu) {
     QInt a = qt.scaled(st, sgt), b = qu.scaled(su, sgu);
@@ -105,7 +133,10 @@ class Cse {
         if (O_.method == Method::MC) return count;
         return count * ref_width_ - width;
     }
-    void push(uint64_t key, int count, bool capped = false, double forced_score = kNaN);
+    HeapEntry entry(uint64_t key, int count, bool capped = false, double forced_score = kNaN) const;
+    void push(uint64_t key, int count, bool capped = false, double forced_score = kNaN) {
+        heap_.push(entry(key, count, capped, forced_score));
+    }
     Var make_var(const Pat &p) const;
     int32_t add_var(Var v, uint64_t key);
     kraft_t unit(int col, double lat) const { return kraft_unit(deadline_[col], lat, delta_[col]); }
@@ -134,10 +165,11 @@ class Cse {
     std::vector<kraft_t> kraft_;
     std::vector<std::vector<int32_t>> var_cols_;
     PatternCounts counts_;
-    std::priority_queue<HeapEntry, std::vector<HeapEntry>, HeapLess> heap_;
+    PatternQueue heap_;
     std::unordered_map<uint64_t, int32_t> memo_;
     double ref_width_ = 16.0;
     std::vector<Term> final_terms_;
+    std::vector<uint64_t> pending_;  // keys whose count rose during one acceptance (queued once after it)
 };
 
 void Cse::setup() {
@@ -234,13 +266,13 @@ void Cse::note_var_col(int32_t var, int col) {
     if (it == v.end() || *it != col) v.insert(it, col);
 }
 
-void Cse::push(uint64_t key, int count, bool capped, double forced_score) {
+HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) const {
     Pat p = decode(key);
     const Var &a = vars_[p.a], &b = vars_[p.b];
     int w = approx_sum_width(a.q, 0, 1, b.q, p.s, p.sigma);
     double lat = std::max(a.lat, b.lat) + adder_latency(w, O_.carry_size);
     double sc = std::isnan(forced_score) ? score(count, w) : forced_score;
-    heap_.push(HeapEntry{sc, lat, w, capped, key});
+    return HeapEntry{sc, lat, w, capped, key};
 }
 
 void Cse::count_pairs() {
@@ -248,8 +280,9 @@ void Cse::count_pairs() {
         for (size_t i = 0; i < col.size(); ++i)
             for (size_t j = i + 1; j < col.size(); ++j) counts_.add(make_key(col[i], col[j]), 1);
     counts_.for_each([&](uint64_t k, int32_t n) {
-        if (n >= 2) push(k, n);
+        if (n >= 2) heap_.push_initial(entry(k, n));
     });
+    heap_.seal();
 }
 
 Var Cse::make_var(const Pat &p) const {
@@ -322,8 +355,7 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
     for (auto &x : c) {
         if (&x == &*pos) continue;
         uint64_t k = key_of(x, w);
-        int n = counts_.add(k, 1);
-        if (n >= 2) push(k, n);
+        if (counts_.add(k, 1) >= 2) pending_.push_back(k);
     }
     note_var_col(v, col);
 }
@@ -440,6 +472,11 @@ void Cse::cse_loop() {
             int ti, ui;
             while (next_occurrence(col, p, vars_[vid].lat, ti, ui)) substitute(col, ti, ui, vid);
         }
+        std::sort(pending_.begin(), pending_.end());
+        pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+        for (uint64_t k : pending_)
+            if (int n = counts_.get(k); n >= 2) push(k, n);
+        pending_.clear();
     }
 }
 

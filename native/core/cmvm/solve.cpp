@@ -17,7 +17,9 @@ namespace da4ml::cmvm {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr int kMaxEdgeShift = 2;  // decomposition edges may scale either column by up to 2**2
+constexpr int kMaxEdgeShift = 2;
+constexpr size_t kLookaheadMaxTerms = 16000;  // ~ 64 x 64 dense 8-bit kernels
+constexpr size_t kLookaheadMaxColumn = 512;  // decomposition edges may scale either column by up to 2**2
 
 struct Trial {
     int dc;  // 0: single stage
@@ -173,7 +175,17 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     std::vector<SearchPoint> pf = cx.opt.portfolio;
     const Method m0 = cx.opt.method0;
     if (pf.empty()) {
-        if (cx.opt.search_all_decompose_dc) pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
+        // Look-ahead costs about (candidates x occurrences x column size) per step: only for moderate sizes.
+        size_t total = 0, widest = 0;
+        for (int j = 0; j < n_out; ++j) {
+            size_t c = 0;
+            for (int i = 0; i < n_in; ++i) c += csd_weight(cx.k.at(i, j));
+            total += c;
+            widest = std::max(widest, c);
+        }
+        const bool lookahead = total <= kLookaheadMaxTerms && widest <= kLookaheadMaxColumn;
+        if (!lookahead) pf = {{m0, 0, 1.0, 1.0}};
+        else if (cx.opt.search_all_decompose_dc) pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
         else pf = {{m0, 4, 1.0, 1.0}};
     }
     for (const SearchPoint &sp : pf)

@@ -62,7 +62,7 @@ def grid_inputs(qints, rng: np.random.Generator, n: int) -> list[list[Fraction]]
     for k in range(n):
         x = []
         for lo, hi, step in qints:
-            a, b = int(round(lo / step)), int(round(hi / step))
+            a, b = round(lo / step), round(hi / step)
             m = a if k == 0 else b if k == 1 else int(rng.integers(a, b + 1))
             x.append(Fraction(m) * Fraction(float(step)))
         out.append(x)
@@ -174,7 +174,7 @@ def random_kernel(rng: np.random.Generator, n_in: int, n_out: int, bits: int, ki
     elif kind == "zero":
         w[:] = 0
     elif kind == "zero_cols" and n_out >= 2:
-        w[:, :: 2] = 0
+        w[:, ::2] = 0
     return w
 
 

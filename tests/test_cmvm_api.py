@@ -107,7 +107,7 @@ def test_kernel_decompose_factors(dc, seed):
 
 @pytest.mark.parametrize("size", [-1, 0, 1, 3, 4, 8])
 def test_cost_model_matches_ir(size):
-    for width in range(0, 70):
+    for width in range(70):
         assert native.adder_cost(width, size) == adder_cost(width, size)
         if width > 0:
             assert native.adder_latency(width, size) == adder_latency(width, size)

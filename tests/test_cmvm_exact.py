@@ -87,7 +87,7 @@ def test_depth_bound_with_input_latencies(hard_dc):
 @pytest.mark.parametrize("seed", range(12))
 def test_intervals_are_exact_ranges(seed):
     """Every op's interval is exactly the value range over independent inputs (narrowest type)."""
-    rng, w, qints, lat = _case(seed)
+    _, w, qints, lat = _case(seed)
     pipe = solve(w, qintervals=qints, latencies=lat)
     for stage in pipe:
         for op, (lo, hi) in zip(stage.ops, exact_ranges(stage)):

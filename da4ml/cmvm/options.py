@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypedDict
 
 
-class solver_options_t(TypedDict, total=False):  # noqa: N801 (public name kept from the published API)
+class solver_options_t(TypedDict, total=False):
     """Options of ``da4ml.cmvm.solve`` (all optional)."""
 
     method0: str

@@ -73,7 +73,8 @@ py::dict stage_dict(const StageProgram &s) {
 }
 
 void check_kernel(const farray &k) {
-    if (k.ndim() != 2) throw std::invalid_argument("kernel must be a 2-d array, got " + std::to_string(k.ndim()) + "-d");
+    if (k.ndim() != 2)
+        throw std::invalid_argument("kernel must be a 2-d array, got " + std::to_string(k.ndim()) + "-d");
     if (k.shape(0) == 0 || k.shape(1) == 0) throw std::invalid_argument("kernel must not be empty");
 }
 
@@ -128,8 +129,8 @@ py::tuple csd_decompose_py(const farray &kernel) {
     int nbits = 1;
     for (auto v : k.m)
         for (auto &dg : csd_digits(v)) nbits = std::max(nbits, dg.bit + 1);
-    py::array_t<int8_t> csd({static_cast<py::ssize_t>(n_in), static_cast<py::ssize_t>(n_out),
-                             static_cast<py::ssize_t>(nbits)});
+    py::array_t<int8_t> csd(
+        {static_cast<py::ssize_t>(n_in), static_cast<py::ssize_t>(n_out), static_cast<py::ssize_t>(nbits)});
     auto c = csd.mutable_unchecked<3>();
     for (int i = 0; i < n_in; ++i)
         for (int j = 0; j < n_out; ++j) {

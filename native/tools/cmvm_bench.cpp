@@ -1,9 +1,9 @@
 // Quick native benchmark of the paper protocol: N x N kernels, entries uniform in 129..255, signed 8-bit
 // inputs.  Usage: cmvm_bench N trials hard_dc [method(0=mc,1=wmc)] [seed]
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <string>
 
@@ -41,7 +41,10 @@ int main(int argc, char **argv) {
                 pos = end + 1;
             }
         }
-        if (const char *e = std::getenv("NOSEARCH")) { opt.search_all_decompose_dc = false; opt.decompose_dc = std::atoi(e); }
+        if (const char *e = std::getenv("NOSEARCH")) {
+            opt.search_all_decompose_dc = false;
+            opt.decompose_dc = std::atoi(e);
+        }
         std::clock_t c0 = std::clock();
         SolveResult r = solve(w.data(), n, n, opt);
         tsum += double(std::clock() - c0) / CLOCKS_PER_SEC;
@@ -50,6 +53,6 @@ int main(int argc, char **argv) {
         cost += r.best.cost;
         lat += r.best.latency;
     }
-    std::printf("N=%d hard_dc=%d method=%s: adders %.1f bits %.1f depth %.2f time %.2f ms\n", n, hdc, meth ? "wmc" : "mc",
-                adders / trials, cost / trials, lat / trials, 1e3 * tsum / trials);
+    std::printf("N=%d hard_dc=%d method=%s: adders %.1f bits %.1f depth %.2f time %.2f ms\n", n, hdc,
+                meth ? "wmc" : "mc", adders / trials, cost / trials, lat / trials, 1e3 * tsum / trials);
 }

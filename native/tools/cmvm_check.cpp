@@ -60,7 +60,8 @@ std::vector<Dy> run_stage(const StageProgram &p, const std::vector<Dy> &x) {
             } else {
                 v = align_to(v, op.q.exp);
             }
-            if (v.n < op.q.lo || v.n > op.q.hi) throw std::runtime_error("op " + std::to_string(t) + " out of interval");
+            if (v.n < op.q.lo || v.n > op.q.hi)
+                throw std::runtime_error("op " + std::to_string(t) + " out of interval");
         } else {
             v.e = op.q.exp;
         }
@@ -92,7 +93,7 @@ int main(int argc, char **argv) {
         std::vector<double> w(static_cast<size_t>(n_in) * n_out);
         for (auto &v : w) {
             int m = rnd(-(1 << (bits - 1)), (1 << (bits - 1)));
-            if (kind == 1 && rnd(0, 3)) m = 0;                   // sparse
+            if (kind == 1 && rnd(0, 3)) m = 0;                    // sparse
             if (kind == 2) m = rnd(0, 1) ? (1 << rnd(0, 6)) : 0;  // powers of two
             v = std::ldexp(m, rnd(-2, 1) * (kind == 3));
         }
@@ -139,7 +140,8 @@ int main(int argc, char **argv) {
             ++fails;
         }
         if (opt.hard_dc >= 0 && r.best.latency > r.depth_limit + 1e-9) {
-            std::printf("case %d: latency %g > limit %g (%s)\n", c, r.best.latency, r.depth_limit, r.best.trial.c_str());
+            std::printf("case %d: latency %g > limit %g (%s)\n", c, r.best.latency, r.depth_limit,
+                        r.best.trial.c_str());
             ++fails;
         }
         // Exactness on random inputs, including the extremes.
@@ -147,7 +149,9 @@ int main(int argc, char **argv) {
             std::vector<Dy> x(n_in);
             for (int i = 0; i < n_in; ++i) {
                 const QInt &q = opt.in_q[i];
-                int64_t m = trial == 0 ? q.lo : trial == 1 ? q.hi : std::uniform_int_distribution<int64_t>(q.lo, q.hi)(rng);
+                int64_t m = trial == 0   ? q.lo
+                            : trial == 1 ? q.hi
+                                         : std::uniform_int_distribution<int64_t>(q.lo, q.hi)(rng);
                 x[i] = Dy{m, q.exp};
             }
             std::vector<Dy> y;

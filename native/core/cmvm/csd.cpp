@@ -49,7 +49,7 @@ int low_exponent(double w) {
 }
 }  // namespace
 
-IntKernel factor_kernel(const double* w, int n_in, int n_out) {
+IntKernel factor_kernel(const double *w, int n_in, int n_out) {
     IntKernel k;
     k.n_in = n_in;
     k.n_out = n_out;

@@ -26,6 +26,6 @@ struct IntKernel {
 
 // Exact conversion of a row-major float64 matrix; throws std::invalid_argument (naming the entry)
 // when an entry is not finite or the matrix needs integers of 62 bits or more.
-IntKernel factor_kernel(const double* w, int n_in, int n_out);
+IntKernel factor_kernel(const double *w, int n_in, int n_out);
 
 }  // namespace da4ml::cmvm

@@ -25,7 +25,9 @@ constexpr size_t kMaxTies = 32;
 constexpr int32_t kMaxVars = (1 << 22) - 2;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-inline bool tless(const Term &t, const Term &u) { return t.var < u.var || (t.var == u.var && t.shift < u.shift); }
+inline bool tless(const Term &t, const Term &u) {
+    return t.var < u.var || (t.var == u.var && t.shift < u.shift);
+}
 
 // Pattern of two terms t < u of one column: value a + sigma * b * 2**s, placed at t.shift with t.sign.
 inline uint64_t make_key(const Term &t, const Term &u) {
@@ -34,7 +36,9 @@ inline uint64_t make_key(const Term &t, const Term &u) {
     return (static_cast<uint64_t>(t.var) << 42) | (static_cast<uint64_t>(u.var) << 20) |
            (static_cast<uint64_t>(s + kShiftBias) << 1) | static_cast<uint64_t>(t.sign != u.sign);
 }
-inline uint64_t key_of(const Term &x, const Term &y) { return tless(x, y) ? make_key(x, y) : make_key(y, x); }
+inline uint64_t key_of(const Term &x, const Term &y) {
+    return tless(x, y) ? make_key(x, y) : make_key(y, x);
+}
 
 struct Pat {
     int32_t a, b, s;
@@ -94,8 +98,10 @@ class PatternQueue {
     bool empty() const { return pos_ >= run_.size() && heap_.empty(); }
     const HeapEntry &top() const { return from_run() ? run_[pos_] : heap_.top(); }
     void pop() {
-        if (from_run()) ++pos_;
-        else heap_.pop();
+        if (from_run())
+            ++pos_;
+        else
+            heap_.pop();
     }
 
   private:

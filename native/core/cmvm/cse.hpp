@@ -18,17 +18,17 @@ struct Term {
 };
 
 struct StageProblem {
-    std::vector<QInt> in_q;                // per input: exact interval (zero interval: unused)
-    std::vector<double> in_lat;            // per input: arrival time
-    std::vector<std::vector<Term>> cols;   // output j = sum(sign * x[var] * 2**shift)
-    std::vector<double> deadline;          // per output; +inf (or empty vector): unconstrained
+    std::vector<QInt> in_q;               // per input: exact interval (zero interval: unused)
+    std::vector<double> in_lat;           // per input: arrival time
+    std::vector<std::vector<Term>> cols;  // output j = sum(sign * x[var] * 2**shift)
+    std::vector<double> deadline;         // per output; +inf (or empty vector): unconstrained
 };
 
 struct CseOptions {
     Method method = Method::WMC;
     int adder_size = -1;
     int carry_size = -1;
-    int variant = 0;  // bits 0-1: tie-breaking order; bit 2: look-ahead selection
+    int variant = 0;         // bits 0-1: tie-breaking order; bit 2: look-ahead selection
     double la_margin = 1.0;  // wmc look-ahead: candidates within this many reference widths of the best
     double la_weight = 1.0;  // wmc look-ahead: bits charged per destroyed pair occurrence
 };

@@ -140,7 +140,8 @@ Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim, const st
             const Edge &e = edges[static_cast<size_t>(w) * n + v];
             if (e.weight < 0 || e.weight >= best_w[w]) continue;
             if (timed) {
-                double need = std::max(anc_lb[v], digits_lower_bound(combo(col[w], col[v], e), lim.in_lat)) + ceil_log2(len);
+                double need =
+                    std::max(anc_lb[v], digits_lower_bound(combo(col[w], col[v], e), lim.in_lat)) + ceil_log2(len);
                 if (need > lim.deadline + 1e-9) continue;
             }
             best_w[w] = e.weight;

@@ -25,8 +25,8 @@ struct PathTerm {
 };
 
 struct Decomposition {
-    std::vector<int> parent;                  // -1: attached to the zero vertex (or a zero column)
-    std::vector<int8_t> sign;                 // column j = 2**-a_j * (d_j + sign_j * 2**b_j * column parent_j)
+    std::vector<int> parent;   // -1: attached to the zero vertex (or a zero column)
+    std::vector<int8_t> sign;  // column j = 2**-a_j * (d_j + sign_j * 2**b_j * column parent_j)
     std::vector<int8_t> a, b;
     std::vector<std::vector<int64_t>> diff;   // d_j over the rows of IntKernel.m (same row scaling)
     std::vector<int> path_len;                // nodes on the path from j to the root (0 for zero columns)
@@ -35,9 +35,9 @@ struct Decomposition {
 };
 
 struct DecomposeLimits {
-    int max_path_len = -1;      // <= 0: unlimited
-    double deadline = -1;       // < 0: none; else stage-1 LB(d_k) + ceil(log2(L)) <= deadline along paths
-    std::vector<double> in_lat; // input arrival times (for the delay check)
+    int max_path_len = -1;       // <= 0: unlimited
+    double deadline = -1;        // < 0: none; else stage-1 LB(d_k) + ceil(log2(L)) <= deadline along paths
+    std::vector<double> in_lat;  // input arrival times (for the delay check)
 };
 
 Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim, const std::vector<Edge> &edges);

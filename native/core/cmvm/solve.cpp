@@ -4,8 +4,8 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
-#include <stdexcept>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -19,7 +19,7 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kMaxEdgeShift = 2;
 constexpr size_t kLookaheadMaxTerms = 16000;  // ~ 64 x 64 dense 8-bit kernels
-constexpr size_t kLookaheadMaxColumn = 512;  // decomposition edges may scale either column by up to 2**2
+constexpr size_t kLookaheadMaxColumn = 512;   // decomposition edges may scale either column by up to 2**2
 
 struct Trial {
     int dc;  // 0: single stage
@@ -56,8 +56,7 @@ Solution single_stage(const Context &cx, const Trial &t) {
     p.in_lat = cx.opt.in_lat;
     p.cols.resize(cx.k.n_out);
     for (int j = 0; j < cx.k.n_out; ++j)
-        for (int i = 0; i < cx.k.n_in; ++i)
-            add_digits(p.cols[j], i, cx.k.at(i, j), cx.k.shift0[i] + cx.k.shift1[j]);
+        for (int i = 0; i < cx.k.n_in; ++i) add_digits(p.cols[j], i, cx.k.at(i, j), cx.k.shift0[i] + cx.k.shift1[j]);
     p.deadline.assign(cx.k.n_out, cx.deadline);
     Solution s;
     s.stages.push_back(run_cse(p, t.cse(t.m0, cx.opt)));
@@ -102,7 +101,8 @@ std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
         p2.in_lat.push_back(s1.out_idxs[k] >= 0 ? s1.ops[s1.out_idxs[k]].latency : 0.0);
     }
     for (int j = 0; j < n; ++j)
-        for (auto &pt : d.path(j)) p2.cols[j].push_back(Term{pt.col, cx.k.shift1[j] + pt.shift, static_cast<int8_t>(pt.sign)});
+        for (auto &pt : d.path(j))
+            p2.cols[j].push_back(Term{pt.col, cx.k.shift1[j] + pt.shift, static_cast<int8_t>(pt.sign)});
     p2.deadline.assign(n, cx.deadline);
     s.stages.push_back(run_cse(p2, t.cse(t.m1, cx.opt)));
     return s;
@@ -184,9 +184,12 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             widest = std::max(widest, c);
         }
         const bool lookahead = total <= kLookaheadMaxTerms && widest <= kLookaheadMaxColumn;
-        if (!lookahead) pf = {{m0, 0, 1.0, 1.0}};
-        else if (cx.opt.search_all_decompose_dc) pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
-        else pf = {{m0, 4, 1.0, 1.0}};
+        if (!lookahead)
+            pf = {{m0, 0, 1.0, 1.0}};
+        else if (cx.opt.search_all_decompose_dc)
+            pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
+        else
+            pf = {{m0, 4, 1.0, 1.0}};
     }
     for (const SearchPoint &sp : pf)
         for (int d : dcs) {
@@ -202,8 +205,10 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             try {
                 const Trial &tr = trials[t];
                 std::optional<Solution> s;
-                if (tr.dc == 0) s = single_stage(cx, tr);
-                else s = two_stage(cx, tr);
+                if (tr.dc == 0)
+                    s = single_stage(cx, tr);
+                else
+                    s = two_stage(cx, tr);
                 if (s) {
                     s->trial = tr.name();
                     s->finalize();
@@ -251,7 +256,8 @@ void kernel_decompose(const double *w, int n_in, int n_out, int dc, std::vector<
         for (int i = 0; i < n_in; ++i)
             w1[static_cast<size_t>(i) * n_out + c] = std::ldexp(static_cast<double>(d.diff[c][i]), k.shift0[i]);
     for (int j = 0; j < n_out; ++j)
-        for (auto &pt : d.path(j)) w2[static_cast<size_t>(pt.col) * n_out + j] = pt.sign * std::ldexp(1.0, k.shift1[j] + pt.shift);
+        for (auto &pt : d.path(j))
+            w2[static_cast<size_t>(pt.col) * n_out + j] = pt.sign * std::ldexp(1.0, k.shift1[j] + pt.shift);
 }
 
 }  // namespace da4ml::cmvm

@@ -4,8 +4,8 @@
 #include <optional>
 #include <vector>
 
-#include "cmvm/cse.hpp"
 #include "cmvm/csd.hpp"
+#include "cmvm/cse.hpp"
 #include "cmvm/program.hpp"
 #include "cmvm/qint.hpp"
 
@@ -29,7 +29,7 @@ struct SolveOptions {
     int adder_size = -1;
     int carry_size = -1;
     bool search_all_decompose_dc = true;
-    int n_threads = 0;  // 0: hardware concurrency
+    int n_threads = 0;                   // 0: hardware concurrency
     std::vector<SearchPoint> portfolio;  // empty: the default portfolio
 };
 

@@ -35,9 +35,9 @@ int main(int argc, char **argv) {
                 size_t end = spec.find(';', pos);
                 if (end == std::string::npos) end = spec.size();
                 int m = 1, v = 0;
-                double mg = 1, wt = 1;
-                std::sscanf(spec.substr(pos, end - pos).c_str(), "%d,%d,%lf,%lf", &m, &v, &mg, &wt);
-                opt.portfolio.push_back(SearchPoint{m ? Method::WMC : Method::MC, v, mg, wt});
+                double mg = 1, wt = 1, rs = 1;
+                std::sscanf(spec.substr(pos, end - pos).c_str(), "%d,%d,%lf,%lf,%lf", &m, &v, &mg, &wt, &rs);
+                opt.portfolio.push_back(SearchPoint{m ? Method::WMC : Method::MC, v, mg, wt, rs});
                 pos = end + 1;
             }
         }

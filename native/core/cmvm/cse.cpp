@@ -144,6 +144,10 @@ class Cse {
         heap_.push(entry(key, count, capped, forced_score));
     }
     Var make_var(const Pat &p) const;
+    double new_latency(const Pat &p) const {  // latency of a + sigma * b << s
+        const double l = std::max(vars_[p.a].lat, vars_[p.b].lat);
+        return O_.carry_size <= 0 ? l + 1.0 : make_var(p).lat;
+    }
     int32_t add_var(Var v, uint64_t key);
     kraft_t unit(int col, double lat) const { return kraft_unit(deadline_[col], lat, delta_[col]); }
     // Index of term (var, shift) in col, or -1.
@@ -175,7 +179,9 @@ class Cse {
     std::unordered_map<uint64_t, int32_t> memo_;
     double ref_width_ = 16.0;
     std::vector<Term> final_terms_;
-    std::vector<uint64_t> pending_;  // keys whose count rose during one acceptance (queued once after it)
+    std::vector<uint64_t> pending_;
+    bool timed_ =
+        false;  // some column has a deadline  // keys whose count rose during one acceptance (queued once after it)
 };
 
 void Cse::setup() {
@@ -263,7 +269,8 @@ void Cse::setup() {
         }
         (void)f;
     }
-    if (nc) ref_width_ = wsum / nc;
+    if (nc) ref_width_ = O_.ref_scale * wsum / nc;
+    for (double d : deadline_) timed_ = timed_ || !std::isinf(d);
 }
 
 void Cse::note_var_col(int32_t var, int col) {
@@ -422,8 +429,9 @@ bool Cse::check(const HeapEntry &e) {
     }
     if (sc > e.score && !e.capped) return false;  // a better entry for this key is (or was) queued
     Pat p = decode(e.key);
-    double vlat = make_var(p).lat;
-    int feasible = simulate(p, vlat, candidate_cols(p), nullptr);
+    // Without deadlines, occurrences of a pattern of two different variables never overlap: all count.
+    if (!timed_ && p.a != p.b) return true;
+    int feasible = simulate(p, new_latency(p), candidate_cols(p), nullptr);
     if (feasible < 2) return false;
     double fsc = score(feasible, e.width);
     if (fsc < e.score) {
@@ -454,7 +462,7 @@ void Cse::cse_loop() {
                 for (size_t i = 0; i < tied.size(); ++i) {
                     Pat p = decode(tied[i].key);
                     double loss = 0;
-                    simulate(p, make_var(p).lat, candidate_cols(p), &loss);
+                    simulate(p, new_latency(p), candidate_cols(p), &loss);
                     if (O_.method == Method::WMC) loss = O_.la_weight * loss - tied[i].score;
                     if (loss < best_loss) {
                         best_loss = loss;

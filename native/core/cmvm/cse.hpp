@@ -31,6 +31,7 @@ struct CseOptions {
     int variant = 0;         // bits 0-1: tie-breaking order; bit 2: look-ahead selection
     double la_margin = 1.0;  // wmc look-ahead: candidates within this many reference widths of the best
     double la_weight = 1.0;  // wmc look-ahead: bits charged per destroyed pair occurrence
+    double ref_scale = 1.0;  // wmc: value of one more occurrence, in units of the mean output width
 };
 
 // Throws std::overflow_error if an intermediate would need more than 62 bits.

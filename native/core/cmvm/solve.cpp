@@ -25,15 +25,16 @@ struct Trial {
     int dc;  // 0: single stage
     Method m0, m1;
     int variant;
-    double la_margin, la_weight;
+    double la_margin, la_weight, ref_scale;
     CseOptions cse(Method m, const SolveOptions &o) const {
-        return CseOptions{m, o.adder_size, o.carry_size, variant, la_margin, la_weight};
+        return CseOptions{m, o.adder_size, o.carry_size, variant, la_margin, la_weight, ref_scale};
     }
     std::string name() const {
         auto mn = [](Method m) { return m == Method::MC ? "mc" : "wmc"; };
         std::string s = "dc=" + std::to_string(dc) + " method0=" + mn(m0) + " method1=" + mn(m1);
         if (variant) s += " variant=" + std::to_string(variant);
         if (variant & 4) s += " margin=" + std::to_string(la_margin) + " weight=" + std::to_string(la_weight);
+        if (ref_scale != 1.0) s += " ref_scale=" + std::to_string(ref_scale);
         return s;
     }
 };
@@ -194,7 +195,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     for (const SearchPoint &sp : pf)
         for (int d : dcs) {
             Method m1 = cx.opt.method1 ? *cx.opt.method1 : sp.method;
-            trials.push_back(Trial{d, sp.method, m1, sp.variant, sp.la_margin, sp.la_weight});
+            trials.push_back(Trial{d, sp.method, m1, sp.variant, sp.la_margin, sp.la_weight, sp.ref_scale});
         }
     res.n_trials = static_cast<int>(trials.size());
     std::vector<std::optional<Solution>> out(trials.size());
@@ -236,7 +237,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         for (auto &e : errs)
             if (e) std::rethrow_exception(e);
         // No decomposition fit: fall back to the single stage (always exists).
-        res.best = single_stage(cx, Trial{0, cx.opt.method0, cx.opt.method0, 0, 1.0, 1.0});
+        res.best = single_stage(cx, Trial{0, cx.opt.method0, cx.opt.method0, 0, 1.0, 1.0, 1.0});
         res.best.trial = "fallback single stage";
         res.best.finalize();
         return res;

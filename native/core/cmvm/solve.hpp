@@ -17,6 +17,7 @@ struct SearchPoint {
     int variant = 0;
     double la_margin = 1.0;
     double la_weight = 1.0;
+    double ref_scale = 1.0;
 };
 
 struct SolveOptions {

@@ -1,0 +1,73 @@
+# da4ml: the two commands of the README are `make demo` and `make test`.
+# Everything runs inside a local virtual environment (.venv) that this Makefile creates and fills.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+NATIVE_SOURCES := $(shell find native -name '*.cpp' -o -name '*.hpp' 2>/dev/null) CMakeLists.txt native/CMakeLists.txt
+PYTEST_WORKERS ?= 2
+DESIGN ?=
+SIM ?=
+SEED ?=
+N_SAMPLES ?=
+WAVES ?= 0
+MAX_MISMATCHES ?=
+
+.PHONY: help demo test test-fast regression sim simulators bench clean distclean
+
+help:
+	@echo "make demo        trace a small network, emit Verilog, simulate it (main flow)"
+	@echo "make test        the full test suite (unit, property, fuzz, HDL regression)"
+	@echo "make test-fast   tests that need no HDL simulator"
+	@echo "make regression  only the HDL regression (SIM=icarus|verilator to pick one)"
+	@echo "make sim DESIGN=<project dir> [SIM=icarus|verilator] [SEED=n] [N_SAMPLES=n] [WAVES=1] [MAX_MISMATCHES=n]"
+	@echo "                 run a generated project's cocotb testbench"
+	@echo "make bench       the benchmarks in bench/"
+	@echo "make clean       remove build outputs (keeps .venv)"
+
+# A venv of our own; Debian ships venv separately, so install it when missing and we are root.
+$(PY):
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing python3-venv (apt-get)"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	    rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	  else echo "error: '$(PYTHON) -m venv' failed; install python3-venv" >&2; exit 1; fi; }
+	@$(PY) -m pip install -q --upgrade pip
+
+# The package (C++ core built by scikit-build-core) with its test and simulation extras.
+$(INSTALLED): $(PY) pyproject.toml $(NATIVE_SOURCES)
+	$(PY) -m pip install -q -e '.[test,sim]'
+	@touch $@
+
+simulators: $(INSTALLED)
+	@scripts/ensure-simulators.sh $(PY)
+
+demo: $(INSTALLED) simulators
+	$(PY) examples/demo.py
+
+test: $(INSTALLED) simulators
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not simulator"
+
+regression: $(INSTALLED) simulators
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m simulator $(if $(SIM),--sim $(SIM))
+
+sim: $(INSTALLED) simulators
+	@test -n "$(DESIGN)" || { echo "usage: make sim DESIGN=<project dir> [SIM=icarus|verilator]" >&2; exit 2; }
+	$(PY) -m da4ml.verif run $(DESIGN) $(if $(SIM),--sim $(SIM)) $(if $(SEED),--seed $(SEED)) \
+	  $(if $(N_SAMPLES),--n-samples $(N_SAMPLES)) $(if $(MAX_MISMATCHES),--max-mismatches $(MAX_MISMATCHES)) \
+	  $(if $(filter 1 yes true,$(WAVES)),--waves)
+
+bench: $(INSTALLED)
+	$(PY) bench/interpreter.py
+
+clean:
+	rm -rf build dist out sim_build .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) bench/.venvs

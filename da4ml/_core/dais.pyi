@@ -1,0 +1,44 @@
+"""DAIS program validation and bit-exact interpreter (da4ml._core.dais)."""
+
+import numpy as np
+import numpy.typing as npt
+
+MAX_VALUE_BITS: int
+SPEC_VERSION_WRITTEN: int
+SPEC_VERSION_MIN_READ: int
+SPEC_VERSION_MAX_READ: int
+WORDS_PER_OP: int
+BLOCK_SIZE: int
+
+_Words = npt.NDArray[np.integer] | bytes | bytearray | memoryview
+
+class DAISError(ValueError):
+    """A malformed DAIS program; the message names the op (index and opcode) and the problem."""
+
+def opcodes() -> list[tuple[str, int, int]]:
+    """The opcode table: (name, value, min_spec_version) for every opcode."""
+
+def validate(words: _Words) -> None:
+    """Parse and validate a DAIS binary (int32 words or little-endian bytes); raise DAISError if malformed."""
+
+class Interpreter:
+    """Bit-exact interpreter of one validated DAIS program (raises DAISError on a malformed binary)."""
+
+    def __init__(self, words: _Words) -> None: ...
+    @property
+    def n_in(self) -> int: ...
+    @property
+    def n_out(self) -> int: ...
+    @property
+    def n_ops(self) -> int: ...
+    @property
+    def n_slots(self) -> int:
+        """Buffer slots per sample after liveness-based reuse."""
+    @property
+    def spec_version(self) -> int: ...
+    def predict(self, data: npt.ArrayLike, n_threads: int = 0) -> npt.NDArray[np.float64]:
+        """Run on data shaped (batch, n_in) or (n_in,); returns float64 (batch, n_out).
+
+        Raises ValueError for a wrong shape or a non-finite input, DAISError if a value contradicts
+        the program's own types.  Releases the GIL; n_threads=0 uses every hardware thread.
+        """

@@ -1,0 +1,85 @@
+"""JSON form of programs: everything the binary holds, plus each op's exact interval, latency and cost."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .fixed import QInterval
+from .op import Op
+
+if TYPE_CHECKING:
+    from .comb_logic import CombLogic
+    from .pipeline import Pipeline
+
+FORMAT_VERSION = 1
+
+
+def dumps(obj: dict) -> str:
+    return json.dumps(obj, indent=1, sort_keys=True) + "\n"
+
+
+def loads(text: str) -> dict:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not a da4ml JSON program: {err}") from None
+    if not isinstance(obj, dict) or obj.get("version") != FORMAT_VERSION:
+        raise ValueError(f"not a da4ml JSON program of format version {FORMAT_VERSION}")
+    return obj
+
+
+def comb_to_dict(comb: CombLogic) -> dict[str, Any]:
+    return {
+        "format": "da4ml.CombLogic",
+        "version": FORMAT_VERSION,
+        "shape": [int(v) for v in comb.shape],
+        "inp_shifts": [int(v) for v in comb.inp_shifts],
+        "out_idxs": [int(v) for v in comb.out_idxs],
+        "out_shifts": [int(v) for v in comb.out_shifts],
+        "out_negs": [bool(v) for v in comb.out_negs],
+        "carry_size": int(comb.carry_size),
+        "adder_size": int(comb.adder_size),
+        "lookup_tables": [[int(v) for v in table] for table in comb.lookup_tables],
+        "ops": [
+            [int(op.id0), int(op.id1), int(op.opcode), int(op.data), [float(v) for v in op.qint]]
+            + [float(op.latency), float(op.cost)]
+            for op in comb.ops
+        ],
+    }
+
+
+def comb_from_dict(obj: dict[str, Any]) -> CombLogic:
+    from .comb_logic import CombLogic
+
+    if obj.get("format") != "da4ml.CombLogic":
+        raise ValueError(f"expected a da4ml.CombLogic JSON object, got format {obj.get('format')!r}")
+    try:
+        ops = [Op(id0, id1, opcode, data, QInterval(*qint), lat, cost) for id0, id1, opcode, data, qint, lat, cost in obj["ops"]]
+        comb = CombLogic(
+            shape=tuple(obj["shape"]),
+            inp_shifts=list(obj["inp_shifts"]),
+            out_idxs=list(obj["out_idxs"]),
+            out_shifts=list(obj["out_shifts"]),
+            out_negs=list(obj["out_negs"]),
+            ops=ops,
+            carry_size=obj["carry_size"],
+            adder_size=obj["adder_size"],
+            lookup_tables=tuple(tuple(t) for t in obj["lookup_tables"]),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"malformed da4ml.CombLogic JSON: {err!r}") from None
+    comb.validate()
+    return comb
+
+
+def pipeline_to_dict(pipe: Pipeline) -> dict[str, Any]:
+    return {"format": "da4ml.Pipeline", "version": FORMAT_VERSION, "stages": [comb_to_dict(c) for c in pipe]}
+
+
+def pipeline_from_dict(obj: dict[str, Any]) -> Pipeline:
+    from .pipeline import Pipeline
+
+    if obj.get("format") != "da4ml.Pipeline":
+        raise ValueError(f"expected a da4ml.Pipeline JSON object, got format {obj.get('format')!r}")
+    return Pipeline([comb_from_dict(stage) for stage in obj["stages"]])

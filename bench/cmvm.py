@@ -17,17 +17,15 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
-import venv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from _venv import published_python  # bench/_venv.py: the shared venvs of published releases
 
 HERE = Path(__file__).resolve().parent
-REF_VENV = HERE / ".venvs" / "da4ml-0.6.0"
 REF_WORKER = HERE / "cmvm_reference_worker.py"
 HARD_DCS = (-1, 2, 0)
 
@@ -103,20 +101,8 @@ def _kernel_of(pipe, n_in: int) -> np.ndarray:
     return x
 
 
-def ensure_reference_venv() -> Path:
-    py = REF_VENV / "bin" / "python"
-    if not py.exists():
-        print(f"creating {REF_VENV} with da4ml==0.6.0 (once)", file=sys.stderr)
-        venv.create(REF_VENV, with_pip=True)
-        cmd = [str(py), "-m", "pip", "install", "-q", "da4ml==0.6.0"]
-        res = subprocess.run(cmd, check=False, capture_output=True, text=True)
-        if res.returncode:
-            raise RuntimeError(f"command {' '.join(cmd)} failed:\n{res.stderr}")
-    return py
-
-
 def run_reference(kernels: np.ndarray, hard_dc: int) -> list[dict]:
-    py = ensure_reference_venv()
+    py = published_python("0.6.0")
     with tempfile.TemporaryDirectory() as tmp:
         job, result = Path(tmp) / "job.npz", Path(tmp) / "result.json"
         np.savez(job, kernels=kernels, hard_dcs=np.full(len(kernels), hard_dc))

@@ -144,13 +144,6 @@ def test_stages_chain_types():
             assert a.out_qint[j] == b.inp_qint[j]
 
 
-def _has_interpreter() -> bool:
-    from da4ml._core import dais
-
-    return hasattr(dais, "Interpreter")
-
-
-@pytest.mark.skipif(not _has_interpreter(), reason="the DAIS interpreter (_core.dais) is not merged yet")
 @pytest.mark.parametrize("seed", range(10))
 def test_ir_kernel_and_predict(seed):
     rng = np.random.default_rng(seed)
@@ -159,3 +152,11 @@ def test_ir_kernel_and_predict(seed):
     assert np.array_equal(pipe.kernel, w)
     x = rng.integers(-128, 128, size=(50, 6)).astype(np.float64)
     assert np.array_equal(pipe.predict(x), x @ w)
+
+
+def test_input_intervals_are_widened_to_contain_zero():
+    """Intervals not containing 0 are widened so that impulses (the kernel self-check) stay in range."""
+    w = np.array([[3.0, 5.0], [7.0, -1.0]])
+    pipe = solve(w, qintervals=[(3.0, 9.0, 1.0), (-8.0, -2.0, 0.5)])
+    assert [tuple(q) for q in pipe[0].inp_qint] == [(0.0, 9.0, 1.0), (-8.0, 0.0, 0.5)]
+    assert np.array_equal(pipe.kernel, w)

@@ -28,7 +28,7 @@ QINT_CHOICES = [
     (-32768.0, 32767.0, 1.0),  # 16-bit
     (0.0, 1.0, 1.0),  # one bit
     (-4.0, 12.0, 4.0),  # step 4
-    (3.0, 9.0, 1.0),  # offset range
+    (3.0, 9.0, 1.0),  # offset range (widened to contain 0)
 ]
 KINDS = ["dense", "sparse", "pow2", "fractional", "copies", "zero", "zero_cols"]
 
@@ -45,8 +45,13 @@ def _case(seed: int):
 
 
 def check_exact(pipe, w, qints, rng, n_samples=6):
-    for x in grid_inputs(qints, rng, n_samples):
-        assert run_pipeline(pipe, x) == reference(w, x), f"wrong result for x={x}"
+    xs = grid_inputs(qints, rng, n_samples)
+    refs = [reference(w, x) for x in xs]
+    for x, ref in zip(xs, refs):
+        assert run_pipeline(pipe, x) == ref, f"wrong result for x={x}"
+    # The C++ interpreter (bit-exact) agrees; these values are exact in float64.
+    got = pipe.predict(np.array([[float(v) for v in x] for x in xs]))
+    assert np.array_equal(got, np.array([[float(v) for v in r] for r in refs]))
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -56,6 +61,7 @@ def test_random_kernels_exact(seed, hard_dc):
     pipe = solve(w, hard_dc=hard_dc, qintervals=qints, latencies=lat, method0="wmc" if seed % 2 else "mc")
     check_exact(pipe, w, qints, rng)
     assert np.array_equal(exact_kernel(pipe, w.shape[0]), w)
+    assert np.array_equal(pipe.kernel, w)
     if hard_dc >= 0:
         depth = max([pipe[-1].ops[o].latency for o in pipe[-1].out_idxs if o >= 0], default=0.0)
         assert depth <= digits_lower_bound(w, lat) + hard_dc

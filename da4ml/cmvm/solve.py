@@ -89,7 +89,8 @@ def solve(
     ``decompose_dc``: stage-1 decomposition depth (``-2`` auto, ``-1`` unlimited, ``0`` none, ``d``: each
     column rebuilt from at most ``2**d`` tree vectors).  ``search_all_decompose_dc``: try several depths
     and keep the cheapest.  ``qintervals``: per input ``(min, max, step)`` (default signed 8-bit
-    integers); ``latencies``: per input arrival time.  Returns a ``Pipeline`` of one or two stages whose
+    integers; an interval not containing 0 is widened to contain it, so the program also holds the unit
+    impulses that rebuild its kernel); ``latencies``: per input arrival time.  Returns a ``Pipeline`` of one or two stages whose
     ``kernel`` equals ``kernel`` exactly.
     """
     raw = solve_raw(

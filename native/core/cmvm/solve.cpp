@@ -120,6 +120,12 @@ void fill_defaults(SolveOptions &opt, int n_in) {
     if (opt.in_lat.empty()) opt.in_lat.assign(n_in, 0.0);
     if (static_cast<int>(opt.in_q.size()) != n_in || static_cast<int>(opt.in_lat.size()) != n_in)
         throw std::invalid_argument("CMVM: need one quantization interval and one latency per input (kernel row)");
+    // Every input interval is widened to contain 0: the program then stays within its types for every
+    // input between 0 and the given values, e.g. the unit impulses that rebuild its kernel.
+    for (QInt &q : opt.in_q) {
+        q.lo = std::min<int64_t>(q.lo, 0);
+        q.hi = std::max<int64_t>(q.hi, 0);
+    }
 }
 
 }  // namespace

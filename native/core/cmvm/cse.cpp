@@ -25,9 +25,7 @@ constexpr size_t kMaxTies = 32;
 constexpr int32_t kMaxVars = (1 << 22) - 2;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-inline bool tless(const Term &t, const Term &u) {
-    return t.var < u.var || (t.var == u.var && t.shift < u.shift);
-}
+inline bool tless(const Term &t, const Term &u) { return t.var < u.var || (t.var == u.var && t.shift < u.shift); }
 
 // Pattern of two terms t < u of one column: value a + sigma * b * 2**s, placed at t.shift with t.sign.
 inline uint64_t make_key(const Term &t, const Term &u) {
@@ -36,9 +34,7 @@ inline uint64_t make_key(const Term &t, const Term &u) {
     return (static_cast<uint64_t>(t.var) << 42) | (static_cast<uint64_t>(u.var) << 20) |
            (static_cast<uint64_t>(s + kShiftBias) << 1) | static_cast<uint64_t>(t.sign != u.sign);
 }
-inline uint64_t key_of(const Term &x, const Term &y) {
-    return tless(x, y) ? make_key(x, y) : make_key(y, x);
-}
+inline uint64_t key_of(const Term &x, const Term &y) { return tless(x, y) ? make_key(x, y) : make_key(y, x); }
 
 struct Pat {
     int32_t a, b, s;
@@ -88,7 +84,7 @@ struct HeapLess {
 // Priority queue of pattern entries: the initial entries as one sorted run (cache friendly; they are most
 // of the entries) merged with a binary heap of the entries pushed later.
 class PatternQueue {
-  public:
+   public:
     explicit PatternQueue(HeapLess less) : less_(less), heap_(less) {}
     void push_initial(const HeapEntry &e) { run_.push_back(e); }
     void seal() {  // best first
@@ -104,7 +100,7 @@ class PatternQueue {
             heap_.pop();
     }
 
-  private:
+   private:
     bool from_run() const {
         if (pos_ >= run_.size()) return false;
         return heap_.empty() || !less_(run_[pos_], heap_.top());
@@ -128,11 +124,11 @@ int approx_sum_width(const QInt &qt, int st, int sgt, const QInt &qu, int su, in
 }
 
 class Cse {
-  public:
+   public:
     Cse(const StageProblem &p, const CseOptions &o) : P_(p), O_(o), heap_(HeapLess{o.variant}) {}
     StageProgram run();
 
-  private:
+   private:
     void setup();
     void count_pairs();
     double score(int count, int width) const {

@@ -6,7 +6,7 @@
 namespace da4ml::cmvm {
 
 class PatternCounts {
-  public:
+   public:
     static constexpr uint64_t kEmpty = ~0ull;
     PatternCounts() { rehash(1024); }
     int32_t get(uint64_t key) const {
@@ -35,7 +35,7 @@ class PatternCounts {
             if (keys_[i] != kEmpty && vals_[i] != 0) f(keys_[i], vals_[i]);
     }
 
-  private:
+   private:
     static uint64_t mix(uint64_t x) {
         x ^= x >> 33;
         x *= 0xff51afd7ed558ccdull;

@@ -17,15 +17,9 @@ int bit_length(uint64_t v) {
 }
 }  // namespace
 
-double QInt::min() const {
-    return std::ldexp(static_cast<double>(lo), exp);
-}
-double QInt::max() const {
-    return std::ldexp(static_cast<double>(hi), exp);
-}
-double QInt::step() const {
-    return std::ldexp(1.0, exp);
-}
+double QInt::min() const { return std::ldexp(static_cast<double>(lo), exp); }
+double QInt::max() const { return std::ldexp(static_cast<double>(hi), exp); }
+double QInt::step() const { return std::ldexp(1.0, exp); }
 
 int QInt::width() const {
     if (lo == 0 && hi == 0) return 0;

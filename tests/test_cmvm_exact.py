@@ -77,11 +77,12 @@ def test_square_kernels_exact(n):
     assert np.array_equal(exact_kernel(pipe, n), w)
 
 
+@pytest.mark.parametrize("fractional", [False, True])
 @pytest.mark.parametrize("hard_dc", [0, 1, 3])
-def test_depth_bound_with_input_latencies(hard_dc):
+def test_depth_bound_with_input_latencies(hard_dc, fractional):
     rng = np.random.default_rng(7)
     w = rng.integers(-255, 256, size=(10, 12)).astype(float)
-    lat = rng.integers(0, 5, 10).astype(float)
+    lat = rng.uniform(0, 4, 10) if fractional else rng.integers(0, 5, 10).astype(float)
     pipe = solve(w, hard_dc=hard_dc, latencies=lat)
     check_exact(pipe, w, [QINT_CHOICES[0]] * 10, rng)
     depth = max(pipe[-1].ops[o].latency for o in pipe[-1].out_idxs if o >= 0)

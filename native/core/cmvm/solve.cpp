@@ -167,9 +167,16 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     // Trials.
     std::vector<int> dcs;
     if (cx.opt.search_all_decompose_dc) {
-        int maxd = ceil_log2(std::max(n_out, 2));
-        for (int d = 0; d <= std::min(maxd, 3); ++d) dcs.push_back(d);
-        dcs.push_back(-1);
+        // Depths that win in practice (measured on the paper and NN-like protocols): a tight delay leaves
+        // room only for shallow trees; without one, trees of depth 2-3 (and unlimited ones for many columns).
+        const int maxd = ceil_log2(std::max(n_out, 2));
+        std::vector<int> cand = cx.opt.hard_dc == 0  ? std::vector<int>{0, 1}
+                                : cx.opt.hard_dc > 0 ? std::vector<int>{0, 2}
+                                                     : std::vector<int>{0, 2, 3};
+        if (cx.opt.hard_dc < 0 && n_out > 16) cand.push_back(-1);
+        for (int d : cand)
+            if (d <= maxd) dcs.push_back(d);
+        if (dcs.size() == 1 && maxd >= 1) dcs.push_back(1);  // few columns: the one depth that exists
     } else {
         int d = cx.opt.decompose_dc;
         if (d == -2) d = cx.opt.hard_dc < 0 ? -1 : cx.opt.hard_dc;

@@ -236,7 +236,6 @@ void Cse::setup() {
     kraft_.assign(nc, 0);
     double wsum = 0;
     for (int c = 0; c < nc; ++c) {
-        LinForm f = vars_[cols_[c][0].var].f;
         // Column value range (also the reference width of wmc).
         LinForm acc;
         bool first = true;
@@ -263,7 +262,6 @@ void Cse::setup() {
             kraft_[c] += unit(c, vars_[t.var].lat);
             note_var_col(t.var, c);
         }
-        (void)f;
     }
     if (nc) ref_width_ = O_.ref_scale * wsum / nc;
     for (double d : deadline_) timed_ = timed_ || !std::isinf(d);

@@ -17,9 +17,10 @@ namespace da4ml::cmvm {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr int kMaxEdgeShift = 2;
-constexpr size_t kLookaheadMaxTerms = 16000;  // ~ 64 x 64 dense 8-bit kernels
-constexpr size_t kLookaheadMaxColumn = 512;   // decomposition edges may scale either column by up to 2**2
+constexpr int kMaxEdgeShift = 2;              // decomposition edges may scale either column by up to 2**2
+constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 64 dense 8-bit kernels
+constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
+constexpr size_t kThreadMinTerms = 400;       // below this many digits the trials run on the calling thread
 
 struct Trial {
     int dc;  // 0: single stage
@@ -183,6 +184,13 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         dcs.push_back(d);
     }
     if (dcs.size() > 1 || dcs[0] != 0) cx.edges = edge_table(cx.k, kMaxEdgeShift);
+    size_t total = 0, widest = 0;  // CSD digits: overall and in the widest column
+    for (int j = 0; j < n_out; ++j) {
+        size_t c = 0;
+        for (int i = 0; i < n_in; ++i) c += csd_weight(cx.k.at(i, j));
+        total += c;
+        widest = std::max(widest, c);
+    }
     std::vector<Trial> trials;
     // Portfolio (tuned on the paper and NN-like protocols): plain greedy, look-ahead among patterns within
     // one reference width, and look-ahead within half a width with the other key order.
@@ -190,13 +198,6 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     const Method m0 = cx.opt.method0;
     if (pf.empty()) {
         // Look-ahead costs about (candidates x occurrences x column size) per step: only for moderate sizes.
-        size_t total = 0, widest = 0;
-        for (int j = 0; j < n_out; ++j) {
-            size_t c = 0;
-            for (int i = 0; i < n_in; ++i) c += csd_weight(cx.k.at(i, j));
-            total += c;
-            widest = std::max(widest, c);
-        }
         const bool lookahead = total <= kLookaheadMaxTerms && widest <= kLookaheadMaxColumn;
         if (!lookahead)
             pf = {{m0, 0, 1.0, 1.0}};
@@ -235,6 +236,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         }
     };
     int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
+    if (opt_in.n_threads <= 0 && total < kThreadMinTerms) nt = 1;  // tiny problems: threads cost more than they save
     nt = std::max(1, std::min<int>(nt, static_cast<int>(trials.size())));
     if (nt == 1) {
         worker();

@@ -4,6 +4,7 @@ with the published da4ml 0.6.0 run as a black box from its own virtual environme
     python bench/cmvm.py                          # both protocols, ours only
     python bench/cmvm.py --trials 20 --compare    # fewer paper trials, with da4ml 0.6.0 and ratios
     python bench/cmvm.py --protocol nn --sizes 8 16 32 --compare
+    python bench/cmvm.py --protocol paper --method0 mc --compare   # adder-count selection in both tools
 
 Per setting: mean adders, mean summed adder bits (sum of the adders' output widths), mean depth (adder
 levels on the critical path) and mean solve time, as wall time and as process CPU time (all threads; less
@@ -60,14 +61,14 @@ def width(qint) -> int:
     return 1 + max(-a - 1, b).bit_length() if a < 0 else b.bit_length()
 
 
-def run_ours(kernels: np.ndarray, hard_dc: int) -> list[dict]:
+def run_ours(kernels: np.ndarray, hard_dc: int, method0: str) -> list[dict]:
     from da4ml.cmvm import solve
 
-    solve(kernels[0], hard_dc=hard_dc)  # warm-up
+    solve(kernels[0], hard_dc=hard_dc, method0=method0)  # warm-up
     out = []
     for w in kernels:
         t0, c0 = time.perf_counter(), time.process_time()
-        pipe = solve(w, hard_dc=hard_dc)
+        pipe = solve(w, hard_dc=hard_dc, method0=method0)
         dt, dc = time.perf_counter() - t0, time.process_time() - c0
         adders = bits = 0
         for stage in pipe:
@@ -101,11 +102,11 @@ def _kernel_of(pipe, n_in: int) -> np.ndarray:
     return x
 
 
-def run_reference(kernels: np.ndarray, hard_dc: int) -> list[dict]:
+def run_reference(kernels: np.ndarray, hard_dc: int, method0: str) -> list[dict]:
     py = published_python("0.6.0")
     with tempfile.TemporaryDirectory() as tmp:
         job, result = Path(tmp) / "job.npz", Path(tmp) / "result.json"
-        np.savez(job, kernels=kernels, hard_dcs=np.full(len(kernels), hard_dc))
+        np.savez(job, kernels=kernels, hard_dcs=np.full(len(kernels), hard_dc), method0=np.array(method0))
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         cmd = [str(py), str(REF_WORKER), str(job), str(result)]
         res = subprocess.run(cmd, check=False, cwd=tmp, env=env, capture_output=True, text=True)
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--nn-trials", type=int, default=5, help="kernels per NN-like setting")
     ap.add_argument("--sizes", type=int, nargs="*", help="restrict N")
     ap.add_argument("--hard-dc", type=int, nargs="*", default=list(HARD_DCS))
+    ap.add_argument("--method0", choices=["wmc", "mc"], default="wmc", help="selection method (both tools)")
     ap.add_argument("--compare", action="store_true", help="also run da4ml 0.6.0 (black box) and print ratios")
     ap.add_argument("--json", type=Path, help="write all figures to this file")
     args = ap.parse_args(argv)
@@ -152,11 +154,11 @@ def main(argv: list[str] | None = None) -> None:
     report = []
     for s, trials in settings:
         ks = kernels_for(s, trials)
-        ours = summarize(run_ours(ks, s.hard_dc))
+        ours = summarize(run_ours(ks, s.hard_dc, args.method0))
         line = f"{s.label:30s} {fmt(ours)}"
-        entry = {"setting": s.__dict__, "trials": trials, "ours": ours}
+        entry = {"setting": s.__dict__, "method0": args.method0, "trials": trials, "ours": ours}
         if args.compare:
-            ref = summarize(run_reference(ks, s.hard_dc))
+            ref = summarize(run_reference(ks, s.hard_dc, args.method0))
             r = {k: ours[k] / ref[k] if ref[k] else float("nan") for k in ("adders", "bits", "time", "cpu")}
             line += f" | {fmt(ref)} | {r['adders']:5.3f} {r['bits']:5.3f} {r['time']:5.3f} {r['cpu']:5.3f}"
             entry["da4ml_0_6_0"], entry["ratio"] = ref, r

@@ -30,12 +30,12 @@ def main() -> None:
     from da4ml.cmvm import solve  # the published package of this interpreter's environment
 
     job = np.load(sys.argv[1])
-    kernels, hard_dcs = job["kernels"], job["hard_dcs"]
-    solve(kernels[0].astype(np.float32), hard_dc=-1)  # warm-up (imports, compilation) outside the timings
+    kernels, hard_dcs, method0 = job["kernels"], job["hard_dcs"], str(job["method0"])
+    solve(kernels[0].astype(np.float32), hard_dc=-1, method0=method0)  # warm-up outside the timings
     out = []
     for w, hdc in zip(kernels, hard_dcs):
         t0, c0 = time.perf_counter(), time.process_time()
-        sol = solve(w.astype(np.float32), hard_dc=int(hdc))
+        sol = solve(w.astype(np.float32), hard_dc=int(hdc), method0=method0)
         dt, dc = time.perf_counter() - t0, time.process_time() - c0
         adders = bits = 0
         for st in _stages(sol):

@@ -85,7 +85,8 @@ def solve(
 
     ``kernel`` (n_in, n_out): exact fixed-point numbers.  ``method0``/``method1``: pattern selection of
     the (first / second) stage, ``'wmc'`` (weighted by width) or ``'mc'`` (count); ``method1='auto'``
-    uses ``method0``.  ``hard_dc``: depth limit in adder levels above the minimum (``-1`` none).
+    uses ``method0``.  Of the search trials, ``method0='wmc'`` keeps the cheapest (summed adder widths, then
+    fewest adders), ``'mc'`` the one with the fewest adders (then the cheapest).  ``hard_dc``: depth limit in adder levels above the minimum (``-1`` none).
     ``decompose_dc``: stage-1 decomposition depth (``-2`` auto, ``-1`` unlimited, ``0`` none, ``d``: each
     column rebuilt from at most ``2**d`` tree vectors).  ``search_all_decompose_dc``: try several depths
     and keep the cheapest.  ``qintervals``: per input ``(min, max, step)`` (default signed 8-bit

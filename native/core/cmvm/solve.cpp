@@ -110,7 +110,10 @@ std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
     return s;
 }
 
-bool better(const Solution &a, const Solution &b) {
+// The kept trial: wmc (bit-width weighted) minimizes the cost (summed adder widths), then the adder count;
+// mc (plain count) minimizes the adder count, then the cost.  Then the latency; then the trial order.
+bool better(const Solution &a, const Solution &b, Method m) {
+    if (m == Method::MC && a.n_adders != b.n_adders) return a.n_adders < b.n_adders;
     if (a.cost != b.cost) return a.cost < b.cost;
     if (a.n_adders != b.n_adders) return a.n_adders < b.n_adders;
     return a.latency < b.latency;
@@ -247,7 +250,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     }
     int bi = -1;
     for (size_t t = 0; t < trials.size(); ++t)
-        if (out[t] && (bi < 0 || better(*out[t], *out[bi]))) bi = static_cast<int>(t);
+        if (out[t] && (bi < 0 || better(*out[t], *out[bi], cx.opt.method0))) bi = static_cast<int>(t);
     if (bi < 0) {
         for (auto &e : errs)
             if (e) std::rethrow_exception(e);

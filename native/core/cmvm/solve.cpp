@@ -20,7 +20,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kMaxEdgeShift = 2;              // decomposition edges may scale either column by up to 2**2
 constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 64 dense 8-bit kernels
 constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
-constexpr size_t kThreadMinTerms = 400;       // below this many digits the trials run on the calling thread
+constexpr size_t kThreadMinTerms = 120;       // below this many digits the trials run on the calling thread
 
 struct Trial {
     int dc;  // 0: single stage

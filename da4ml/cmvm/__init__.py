@@ -1,0 +1,6 @@
+"""Constant matrix-vector multiplication (CMVM) optimizer: ``x @ W`` as shift-and-add DAIS programs."""
+
+from .options import solver_options_t
+from .solve import csd_decompose, kernel_decompose, solve, solve_raw
+
+__all__ = ["csd_decompose", "kernel_decompose", "solve", "solve_raw", "solver_options_t"]

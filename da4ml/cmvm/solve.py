@@ -1,0 +1,125 @@
+"""The Python face of the CMVM optimizer: turns the native result into DAIS ``CombLogic`` stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .._core import cmvm as _native
+from ..ir import CombLogic, Op, Pipeline, QInterval
+from .validate import check_int, check_kernel, check_latencies, check_method, check_qintervals
+
+
+def _stage(d: dict[str, Any], adder_size: int, carry_size: int) -> CombLogic:
+    ops = [
+        Op(int(a), int(b), int(c), int(dt), QInterval(float(q[0]), float(q[1]), float(q[2])), float(la), float(co))
+        for a, b, c, dt, q, la, co in zip(
+            d["id0"], d["id1"], d["opcode"], d["data"], d["qint"], d["latency"], d["cost"]
+        )
+    ]
+    return CombLogic(
+        shape=(int(d["n_in"]), int(d["n_out"])),
+        inp_shifts=[int(v) for v in d["inp_shifts"]],
+        out_idxs=[int(v) for v in d["out_idxs"]],
+        out_shifts=[int(v) for v in d["out_shifts"]],
+        out_negs=[bool(v) for v in d["out_negs"]],
+        ops=ops,
+        carry_size=int(carry_size),
+        adder_size=int(adder_size),
+    )
+
+
+def solve_raw(
+    kernel: Any,
+    method0: str = "wmc",
+    method1: str = "auto",
+    hard_dc: int = -1,
+    decompose_dc: int = -2,
+    qintervals: Sequence[Any] | np.ndarray | None = None,
+    latencies: Sequence[float] | np.ndarray | None = None,
+    adder_size: int = -1,
+    carry_size: int = -1,
+    search_all_decompose_dc: bool = True,
+    n_threads: int = 0,
+) -> dict[str, Any]:
+    """``solve`` without building the IR: the native result dict (stages as arrays, figures, the trial
+    kept and the depth bound)."""
+    w = check_kernel(kernel)
+    n_in = w.shape[0]
+    m0 = check_method("method0", method0, allow_auto=False)
+    m1 = check_method("method1", method1, allow_auto=True)
+    hard_dc = check_int("hard_dc", hard_dc, -1)
+    decompose_dc = check_int("decompose_dc", decompose_dc, -2)
+    adder_size = check_int("adder_size", adder_size, -1)
+    carry_size = check_int("carry_size", carry_size, -1)
+    n_threads = check_int("n_threads", n_threads, 0)
+    q = check_qintervals(qintervals, n_in)
+    lat = check_latencies(latencies, n_in)
+    try:
+        return _native.solve(
+            w, m0, m1, hard_dc, decompose_dc, q, lat, adder_size, carry_size, bool(search_all_decompose_dc), n_threads
+        )
+    except OverflowError as err:
+        raise ValueError(
+            f"{err}: the kernel and input types together need intermediates wider than 62 bits; narrow the "
+            "input types or the kernel's dynamic range"
+        ) from None
+
+
+def solve(
+    kernel: Any,
+    method0: str = "wmc",
+    method1: str = "auto",
+    hard_dc: int = -1,
+    decompose_dc: int = -2,
+    qintervals: Sequence[Any] | np.ndarray | None = None,
+    latencies: Sequence[float] | np.ndarray | None = None,
+    adder_size: int = -1,
+    carry_size: int = -1,
+    search_all_decompose_dc: bool = True,
+    n_threads: int = 0,
+) -> Pipeline:
+    """Optimize ``x @ kernel`` into shift-and-add DAIS stages.
+
+    ``kernel`` (n_in, n_out): exact fixed-point numbers.  ``method0``/``method1``: pattern selection of
+    the (first / second) stage, ``'wmc'`` (weighted by width) or ``'mc'`` (count); ``method1='auto'``
+    uses ``method0``.  Of the search trials, ``method0='wmc'`` keeps the cheapest (summed adder widths, then
+    fewest adders), ``'mc'`` the one with the fewest adders (then the cheapest).  ``hard_dc``: depth limit in adder levels above the minimum (``-1`` none).
+    ``decompose_dc``: stage-1 decomposition depth (``-2`` auto, ``-1`` unlimited, ``0`` none, ``d``: each
+    column rebuilt from at most ``2**d`` tree vectors).  ``search_all_decompose_dc``: try several depths
+    and keep the cheapest.  ``qintervals``: per input ``(min, max, step)`` (default signed 8-bit
+    integers; an interval not containing 0 is widened to contain it, so the program also holds the unit
+    impulses that rebuild its kernel); ``latencies``: per input arrival time.  Returns a ``Pipeline`` of one or two stages whose
+    ``kernel`` equals ``kernel`` exactly.
+    """
+    raw = solve_raw(
+        kernel,
+        method0,
+        method1,
+        hard_dc,
+        decompose_dc,
+        qintervals,
+        latencies,
+        adder_size,
+        carry_size,
+        search_all_decompose_dc,
+        n_threads,
+    )
+    return Pipeline([_stage(s, adder_size, carry_size) for s in raw["stages"]])
+
+
+def kernel_decompose(kernel: Any, dc: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """The stage-1 factors ``(W1, W2)`` of the minimum-spanning-tree decomposition, ``W1 @ W2 == kernel``
+    exactly (``dc`` as ``decompose_dc``: ``-1`` unlimited, ``0`` none)."""
+    w = check_kernel(kernel)
+    dc = check_int("dc", dc, -2)
+    return _native.kernel_decompose(w, -1 if dc == -2 else dc)
+
+
+def csd_decompose(kernel: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSD digits ``csd[i, j, b]`` in {-1, 0, 1} (no two adjacent non-zeros) with row and column shifts:
+    ``kernel[i, j] == sum_b csd[i, j, b] * 2**(shift0[i] + shift1[j] + b)``."""
+    w = check_kernel(kernel)
+    return _native.csd_decompose(w)

@@ -1,0 +1,31 @@
+// Canonical signed digits and power-of-two factoring of a constant matrix.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace da4ml::cmvm {
+
+struct Digit {
+    int32_t bit;  // weight 2**bit
+    int8_t sign;  // +1 or -1
+};
+
+// Non-adjacent form of n (|n| < 2**62): the minimal signed-digit representation, lowest bit first.
+std::vector<Digit> csd_digits(int64_t n);
+int csd_weight(int64_t n);
+
+// W[i][j] == m[i*n_out + j] * 2**(shift0[i] + shift1[j]); every non-zero row/column of m has an odd entry.
+struct IntKernel {
+    int n_in = 0;
+    int n_out = 0;
+    std::vector<int64_t> m;
+    std::vector<int32_t> shift0, shift1;
+    int64_t at(int i, int j) const { return m[static_cast<size_t>(i) * n_out + j]; }
+};
+
+// Exact conversion of a row-major float64 matrix; throws std::invalid_argument (naming the entry)
+// when an entry is not finite or the matrix needs integers of 62 bits or more.
+IntKernel factor_kernel(const double *w, int n_in, int n_out);
+
+}  // namespace da4ml::cmvm

@@ -1,0 +1,282 @@
+#include "cmvm/solve.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "cmvm/decompose.hpp"
+#include "cmvm/delay.hpp"
+
+namespace da4ml::cmvm {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int kMaxEdgeShift = 2;              // decomposition edges may scale either column by up to 2**2
+constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 64 dense 8-bit kernels
+constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
+constexpr size_t kThreadMinTerms = 120;       // below this many digits the trials run on the calling thread
+
+struct Trial {
+    int dc;  // 0: single stage
+    Method m0, m1;
+    int variant;
+    double la_margin, la_weight, ref_scale;
+    CseOptions cse(Method m, const SolveOptions &o) const {
+        return CseOptions{m, o.adder_size, o.carry_size, variant, la_margin, la_weight, ref_scale};
+    }
+    std::string name() const {
+        auto mn = [](Method m) { return m == Method::MC ? "mc" : "wmc"; };
+        std::string s = "dc=" + std::to_string(dc) + " method0=" + mn(m0) + " method1=" + mn(m1);
+        if (variant) s += " variant=" + std::to_string(variant);
+        if (variant & 4) s += " margin=" + std::to_string(la_margin) + " weight=" + std::to_string(la_weight);
+        if (ref_scale != 1.0) s += " ref_scale=" + std::to_string(ref_scale);
+        return s;
+    }
+};
+
+struct Context {
+    IntKernel k;
+    SolveOptions opt;
+    std::vector<double> col_lb;  // per column: minimal depth of its digits
+    double deadline = kInf;      // global depth limit
+    std::vector<Edge> edges;     // decomposition distances (shared by the trials)
+};
+
+void add_digits(std::vector<Term> &col, int32_t var, int64_t value, int32_t shift) {
+    for (auto &dg : csd_digits(value)) col.push_back(Term{var, dg.bit + shift, dg.sign});
+}
+
+Solution single_stage(const Context &cx, const Trial &t) {
+    StageProblem p;
+    p.in_q = cx.opt.in_q;
+    p.in_lat = cx.opt.in_lat;
+    p.cols.resize(cx.k.n_out);
+    for (int j = 0; j < cx.k.n_out; ++j)
+        for (int i = 0; i < cx.k.n_in; ++i) add_digits(p.cols[j], i, cx.k.at(i, j), cx.k.shift0[i] + cx.k.shift1[j]);
+    p.deadline.assign(cx.k.n_out, cx.deadline);
+    Solution s;
+    s.stages.push_back(run_cse(p, t.cse(t.m0, cx.opt)));
+    return s;
+}
+
+DecomposeLimits limits_for(const Context &cx, int dc) {
+    DecomposeLimits lim;
+    lim.max_path_len = dc < 0 ? -1 : (1 << std::min(dc, 20));
+    lim.deadline = std::isinf(cx.deadline) ? -1.0 : cx.deadline;
+    lim.in_lat = cx.opt.in_lat;
+    return lim;
+}
+
+std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
+    Decomposition d = decompose(cx.k, limits_for(cx, t.dc), cx.edges);
+    if (d.trivial()) return std::nullopt;
+    const int n = cx.k.n_out;
+    // Stage-2 depth each W1 column must leave room for.
+    std::vector<int> room(n, 0);
+    for (int j = 0; j < n; ++j) {
+        if (d.path_len[j] == 0) continue;
+        int r = ceil_log2(d.path_len[j]);
+        for (int k = j; k >= 0; k = d.parent[k]) room[k] = std::max(room[k], r);
+    }
+    StageProblem p1;
+    p1.in_q = cx.opt.in_q;
+    p1.in_lat = cx.opt.in_lat;
+    p1.cols.resize(n);
+    p1.deadline.assign(n, kInf);
+    for (int k = 0; k < n; ++k) {
+        for (int i = 0; i < cx.k.n_in; ++i) add_digits(p1.cols[k], i, d.diff[k][i], cx.k.shift0[i]);
+        if (!std::isinf(cx.deadline)) p1.deadline[k] = cx.deadline - room[k];
+    }
+    Solution s;
+    s.stages.push_back(run_cse(p1, t.cse(t.m0, cx.opt)));
+    const StageProgram &s1 = s.stages[0];
+    StageProblem p2;
+    p2.cols.resize(n);
+    for (int k = 0; k < n; ++k) {
+        p2.in_q.push_back(s1.out_qint(k));
+        p2.in_lat.push_back(s1.out_idxs[k] >= 0 ? s1.ops[s1.out_idxs[k]].latency : 0.0);
+    }
+    for (int j = 0; j < n; ++j)
+        for (auto &pt : d.path(j))
+            p2.cols[j].push_back(Term{pt.col, cx.k.shift1[j] + pt.shift, static_cast<int8_t>(pt.sign)});
+    p2.deadline.assign(n, cx.deadline);
+    s.stages.push_back(run_cse(p2, t.cse(t.m1, cx.opt)));
+    return s;
+}
+
+// The kept trial: wmc (bit-width weighted) minimizes the cost (summed adder widths), then the adder count;
+// mc (plain count) minimizes the adder count, then the cost.  Then the latency; then the trial order.
+bool better(const Solution &a, const Solution &b, Method m) {
+    if (m == Method::MC && a.n_adders != b.n_adders) return a.n_adders < b.n_adders;
+    if (a.cost != b.cost) return a.cost < b.cost;
+    if (a.n_adders != b.n_adders) return a.n_adders < b.n_adders;
+    return a.latency < b.latency;
+}
+
+void fill_defaults(SolveOptions &opt, int n_in) {
+    if (opt.in_q.empty()) opt.in_q.assign(n_in, QInt{-128, 127, 0});
+    if (opt.in_lat.empty()) opt.in_lat.assign(n_in, 0.0);
+    if (static_cast<int>(opt.in_q.size()) != n_in || static_cast<int>(opt.in_lat.size()) != n_in)
+        throw std::invalid_argument("CMVM: need one quantization interval and one latency per input (kernel row)");
+    // Every input interval is widened to contain 0: the program then stays within its types for every
+    // input between 0 and the given values, e.g. the unit impulses that rebuild its kernel.
+    for (QInt &q : opt.in_q) {
+        q.lo = std::min<int64_t>(q.lo, 0);
+        q.hi = std::max<int64_t>(q.hi, 0);
+    }
+}
+
+}  // namespace
+
+SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_in) {
+    if (n_in <= 0 || n_out <= 0) throw std::invalid_argument("CMVM: kernel must have at least one row and column");
+    Context cx;
+    cx.opt = opt_in;
+    fill_defaults(cx.opt, n_in);
+    cx.k = factor_kernel(w, n_in, n_out);
+    // Inputs that can only be zero contribute nothing: drop their rows.
+    for (int i = 0; i < n_in; ++i)
+        if (cx.opt.in_q[i].is_zero())
+            for (int j = 0; j < n_out; ++j) cx.k.m[static_cast<size_t>(i) * n_out + j] = 0;
+    SolveResult res;
+    double lb = -kInf;
+    cx.col_lb.assign(n_out, -kInf);
+    {
+        StageProblem p;
+        p.in_q = cx.opt.in_q;
+        p.in_lat = cx.opt.in_lat;
+        p.cols.resize(n_out);
+        for (int j = 0; j < n_out; ++j) {
+            std::vector<double> arr;
+            for (int i = 0; i < n_in; ++i) {
+                int64_t v = cx.k.at(i, j);
+                add_digits(p.cols[j], i, v, 0);
+                for (int d = csd_weight(v); d > 0; --d) arr.push_back(cx.opt.in_lat[i]);
+            }
+            cx.col_lb[j] = sum_lower_bound(arr, column_delta(p, j, cx.opt.carry_size));
+            lb = std::max(lb, cx.col_lb[j]);
+        }
+    }
+    res.depth_lower_bound = std::isinf(lb) ? 0.0 : lb;
+    if (cx.opt.hard_dc >= 0) {
+        cx.deadline = res.depth_lower_bound + cx.opt.hard_dc;
+        res.depth_limit = cx.deadline;
+    }
+    // Trials.
+    std::vector<int> dcs;
+    if (cx.opt.search_all_decompose_dc) {
+        // Depths that win in practice (measured on the paper and NN-like protocols): a tight delay leaves
+        // room only for shallow trees; without one, trees of depth 2-3 (and unlimited ones for many columns).
+        const int maxd = ceil_log2(std::max(n_out, 2));
+        std::vector<int> cand = cx.opt.hard_dc == 0  ? std::vector<int>{0, 1}
+                                : cx.opt.hard_dc > 0 ? std::vector<int>{0, 2}
+                                                     : std::vector<int>{0, 2, 3};
+        if (cx.opt.hard_dc < 0 && n_out > 16) cand.push_back(-1);
+        for (int d : cand)
+            if (d <= maxd) dcs.push_back(d);
+        if (dcs.size() == 1 && maxd >= 1) dcs.push_back(1);  // few columns: the one depth that exists
+    } else {
+        int d = cx.opt.decompose_dc;
+        if (d == -2) d = cx.opt.hard_dc < 0 ? -1 : cx.opt.hard_dc;
+        dcs.push_back(d);
+    }
+    if (dcs.size() > 1 || dcs[0] != 0) cx.edges = edge_table(cx.k, kMaxEdgeShift);
+    size_t total = 0, widest = 0;  // CSD digits: overall and in the widest column
+    for (int j = 0; j < n_out; ++j) {
+        size_t c = 0;
+        for (int i = 0; i < n_in; ++i) c += csd_weight(cx.k.at(i, j));
+        total += c;
+        widest = std::max(widest, c);
+    }
+    std::vector<Trial> trials;
+    // Portfolio (tuned on the paper and NN-like protocols): plain greedy, look-ahead among patterns within
+    // one reference width, and look-ahead within half a width with the other key order.
+    std::vector<SearchPoint> pf = cx.opt.portfolio;
+    const Method m0 = cx.opt.method0;
+    if (pf.empty()) {
+        // Look-ahead costs about (candidates x occurrences x column size) per step: only for moderate sizes.
+        const bool lookahead = total <= kLookaheadMaxTerms && widest <= kLookaheadMaxColumn;
+        if (!lookahead)
+            pf = {{m0, 0, 1.0, 1.0}};
+        else if (cx.opt.search_all_decompose_dc)
+            pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
+        else
+            pf = {{m0, 4, 1.0, 1.0}};
+    }
+    for (const SearchPoint &sp : pf)
+        for (int d : dcs) {
+            Method m1 = cx.opt.method1 ? *cx.opt.method1 : sp.method;
+            trials.push_back(Trial{d, sp.method, m1, sp.variant, sp.la_margin, sp.la_weight, sp.ref_scale});
+        }
+    res.n_trials = static_cast<int>(trials.size());
+    std::vector<std::optional<Solution>> out(trials.size());
+    std::vector<std::exception_ptr> errs(trials.size());
+    std::atomic<size_t> next{0};
+    auto worker = [&]() {
+        for (size_t t; (t = next.fetch_add(1)) < trials.size();) {
+            try {
+                const Trial &tr = trials[t];
+                std::optional<Solution> s;
+                if (tr.dc == 0)
+                    s = single_stage(cx, tr);
+                else
+                    s = two_stage(cx, tr);
+                if (s) {
+                    s->trial = tr.name();
+                    s->finalize();
+                    if (!std::isinf(cx.deadline) && s->latency > cx.deadline + 1e-9 && tr.dc != 0) s.reset();
+                }
+                out[t] = std::move(s);
+            } catch (...) {
+                errs[t] = std::current_exception();
+            }
+        }
+    };
+    int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
+    if (opt_in.n_threads <= 0 && total < kThreadMinTerms) nt = 1;  // tiny problems: threads cost more than they save
+    nt = std::max(1, std::min<int>(nt, static_cast<int>(trials.size())));
+    if (nt == 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        for (int i = 0; i < nt; ++i) pool.emplace_back(worker);
+        for (auto &th : pool) th.join();
+    }
+    int bi = -1;
+    for (size_t t = 0; t < trials.size(); ++t)
+        if (out[t] && (bi < 0 || better(*out[t], *out[bi], cx.opt.method0))) bi = static_cast<int>(t);
+    if (bi < 0) {
+        for (auto &e : errs)
+            if (e) std::rethrow_exception(e);
+        // No decomposition fit: fall back to the single stage (always exists).
+        res.best = single_stage(cx, Trial{0, cx.opt.method0, cx.opt.method0, 0, 1.0, 1.0, 1.0});
+        res.best.trial = "fallback single stage";
+        res.best.finalize();
+        return res;
+    }
+    res.best = std::move(*out[bi]);
+    return res;
+}
+
+void kernel_decompose(const double *w, int n_in, int n_out, int dc, std::vector<double> &w1, std::vector<double> &w2) {
+    IntKernel k = factor_kernel(w, n_in, n_out);
+    DecomposeLimits lim;
+    lim.max_path_len = dc < 0 ? -1 : (1 << std::min(dc, 20));
+    Decomposition d = decompose(k, lim, edge_table(k, kMaxEdgeShift));
+    w1.assign(static_cast<size_t>(n_in) * n_out, 0.0);
+    w2.assign(static_cast<size_t>(n_out) * n_out, 0.0);
+    for (int c = 0; c < n_out; ++c)
+        for (int i = 0; i < n_in; ++i)
+            w1[static_cast<size_t>(i) * n_out + c] = std::ldexp(static_cast<double>(d.diff[c][i]), k.shift0[i]);
+    for (int j = 0; j < n_out; ++j)
+        for (auto &pt : d.path(j))
+            w2[static_cast<size_t>(pt.col) * n_out + j] = pt.sign * std::ldexp(1.0, k.shift1[j] + pt.shift);
+}
+
+}  // namespace da4ml::cmvm

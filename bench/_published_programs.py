@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
 
 import da4ml
+from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
 
 SEED = 20261125
 N_SAMPLES = 96

@@ -31,8 +31,8 @@ import numpy as np
 from _venv import published_python  # bench/_venv.py: the shared venvs of published releases
 
 from da4ml.codegen import RTLModel
-from da4ml.toolchain import require_tool
 from da4ml.ir import CombLogic, Op, Opcode, QInterval, kif_of
+from da4ml.toolchain import require_tool
 
 
 def csd_digits(v: int) -> list[tuple[int, int]]:

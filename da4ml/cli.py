@@ -18,8 +18,10 @@ def _inspect(args: argparse.Namespace) -> int:
             print(f"{path}: {err}", file=sys.stderr)
             return 1
         counts = Counter(Opcode(op.opcode).name for op in comb.ops)
-        print(f"{path}: {comb.shape[0]} inputs, {comb.shape[1]} outputs, {len(comb.ops)} ops, "
-              f"{len(comb.lookup_tables)} tables, cost {comb.cost:g}, latency {comb.latency}")
+        print(
+            f"{path}: {comb.shape[0]} inputs, {comb.shape[1]} outputs, {len(comb.ops)} ops, "
+            f"{len(comb.lookup_tables)} tables, cost {comb.cost:g}, latency {comb.latency}"
+        )
         print("  " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())))
     return 0
 

@@ -79,7 +79,7 @@ def _make_fixes(root: Path | None) -> dict[str, str]:
         text = (root / "include" / "verilated.mk").read_text(errors="replace")
     except OSError:
         return {}
-    if re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", text, re.M):
+    if re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", text, re.MULTILINE):
         flags = os.environ.get("MAKEFLAGS", "")
         return {"MAKEFLAGS": f"{flags} CFG_CXXFLAGS_PCH_I=-include".strip()}
     return {}

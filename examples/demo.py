@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from da4ml.verif import available_simulators, run
 
 from da4ml.codegen import RTLModel
 from da4ml.ir import Opcode
 from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
-from da4ml.verif import available_simulators, run
 
 
 def mlp(x, rng: np.random.Generator):
@@ -61,10 +61,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("da4ml demo report")
     print(f"  network      : 8 -> 16 -> 8 -> 4 MLP, relu, tanh lookup ({n_tables} table lookups)")
-    print(f"  program      : {len(comb.ops)} DAIS ops, cost {comb.cost:g} LUTs (estimate), "
-          f"latency {max(comb.latency):g} adder levels")
-    print(f"  RTL          : pipelined at {args.latency_cutoff:g} levels/stage: {manifest['latency_cycles']} cycles, "
-          f"II={manifest['ii']}")
+    print(
+        f"  program      : {len(comb.ops)} DAIS ops, cost {comb.cost:g} LUTs (estimate), "
+        f"latency {max(comb.latency):g} adder levels"
+    )
+    print(
+        f"  RTL          : pipelined at {args.latency_cutoff:g} levels/stage: {manifest['latency_cycles']} cycles, "
+        f"II={manifest['ii']}"
+    )
     for r in results:
         status = "PASS" if r.passed else "FAIL"
         checked = r.stats.get("n_checked", 0)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from da4ml.verif import run
 
 from da4ml.codegen import RTLModel
 from da4ml.ir import Opcode
 from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
-from da4ml.verif import run
 
 pytestmark = pytest.mark.simulator
 

@@ -4,11 +4,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from ir_programs import affine_program, lookup_program
 
 from da4ml.ir import CombLogic, Op, Opcode, Pipeline, QInterval
 from da4ml.types import CombLogic as PublicCombLogic
-
-from ir_programs import affine_program, lookup_program
 
 
 def test_public_names():
@@ -94,7 +93,7 @@ def test_kernel_of_linear_program():
     comb = affine_program()
     assert np.array_equal(comb.kernel, np.array([[1.0, -0.5, 0.0], [2.0, 0.5, 0.0]]))
     with pytest.raises(ValueError, match="linear programs only.*LOOKUP"):
-        lookup_program().kernel
+        _ = lookup_program().kernel
 
 
 def _identity(n):

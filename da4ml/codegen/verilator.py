@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..toolchain import ToolError, find_verilator, run_tool
 from .lanes_io import n_words, pack_words, quantize_lanes, unpack_lanes
 from .layout import Lane
 from .templates import render
-from ..toolchain import ToolError, find_verilator, run_tool
 
 __all__ = ["BUILD_DIR", "build_model", "run_model"]
 

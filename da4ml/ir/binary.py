@@ -96,12 +96,12 @@ def decode(data: bytes | bytearray | memoryview | np.ndarray) -> dict:
         ops.append(Op(id0, id1, opcode, data, qint_of(k, i, f), 0.0, 0.0))
     sizes = take(n_tables).tolist()
     tables = tuple(tuple(take(size).tolist()) for size in sizes)
-    return dict(
-        shape=(n_in, n_out),
-        inp_shifts=inp_shifts,
-        out_idxs=out_idxs,
-        out_shifts=out_shifts,
-        out_negs=out_negs,
-        ops=ops,
-        lookup_tables=tables,
-    )
+    return {
+        "shape": (n_in, n_out),
+        "inp_shifts": inp_shifts,
+        "out_idxs": out_idxs,
+        "out_shifts": out_shifts,
+        "out_negs": out_negs,
+        "ops": ops,
+        "lookup_tables": tables,
+    }

@@ -55,7 +55,10 @@ def comb_from_dict(obj: dict[str, Any]) -> CombLogic:
     if obj.get("format") != "da4ml.CombLogic":
         raise ValueError(f"expected a da4ml.CombLogic JSON object, got format {obj.get('format')!r}")
     try:
-        ops = [Op(id0, id1, opcode, data, QInterval(*qint), lat, cost) for id0, id1, opcode, data, qint, lat, cost in obj["ops"]]
+        ops = [
+            Op(id0, id1, opcode, data, QInterval(*qint), lat, cost)
+            for id0, id1, opcode, data, qint, lat, cost in obj["ops"]
+        ]
         comb = CombLogic(
             shape=tuple(obj["shape"]),
             inp_shifts=list(obj["inp_shifts"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ class Pipeline:
         solutions = tuple(solutions)
         if not solutions:
             raise ValueError("a Pipeline needs at least one stage")
-        for k, (a, b) in enumerate(zip(solutions, solutions[1:])):
+        for k, (a, b) in enumerate(pairwise(solutions)):
             if a.shape[1] != b.shape[0]:
                 raise ValueError(
                     f"stage {k} has {a.shape[1]} outputs but stage {k + 1} has {b.shape[0]} inputs: stages chain "

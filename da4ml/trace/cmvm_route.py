@@ -1,9 +1,8 @@
 """Constant-matrix products: the one place the tracer hands `x @ kernel` to the CMVM optimizer.
 
 `_cmvm_route(x, kernel, solver_options)` collects the problem (input intervals and latencies, solver
-options), takes out constant inputs and `offload_fn` entries, calls SOLVER, and replays the returned
-Pipeline on the symbolic inputs.  Until da4ml.cmvm.solve lands, SOLVER is `csd_fallback_solve`: the exact,
-unoptimized shift-add graph straight from CSD digits.  Switching is the one line marked SWITCH below.
+options), takes out constant inputs and `offload_fn` entries, calls the optimizer (`da4ml.cmvm.solve`),
+and replays the returned Pipeline on the symbolic inputs.
 """
 
 from __future__ import annotations
@@ -14,75 +13,16 @@ from fractions import Fraction
 
 import numpy as np
 
-from da4ml.ir import HWConfig, Pipeline, QInterval
+from da4ml.cmvm import solve
+from da4ml.ir import HWConfig, QInterval
 
 from . import fixed_variable as fv
-from ._node import Lane, TraceError, mk
-from ._types import frac, to_frac
+from ._node import TraceError
+from ._types import to_frac
 from .fixed_variable import FixedVariable
 
-
-def csd_fallback_solve(
-    kernel: np.ndarray,
-    method0: str = "wmc",
-    method1: str = "auto",
-    hard_dc: int = -1,
-    decompose_dc: int = -2,
-    qintervals: Sequence[QInterval] | None = None,
-    latencies: Sequence[float] | None = None,
-    adder_size: int = -1,
-    carry_size: int = -1,
-    search_all_decompose_dc: bool = True,
-    **_ignored,
-) -> Pipeline:
-    """Stand-in for da4ml.cmvm.solve (same signature): y = x @ kernel from CSD digits, no sharing."""
-    from .tracer import comb_trace
-
-    kernel = np.asarray(kernel)
-    n_in, n_out = kernel.shape
-    qintervals = list(qintervals) if qintervals is not None else [QInterval(-128.0, 127.0, 1.0)] * n_in
-    latencies = list(latencies) if latencies is not None else [0.0] * n_in
-    hw = HWConfig(adder_size, carry_size, -1)
-    xs, ranges = [], {}
-    for j, (q, lat) in enumerate(zip(qintervals, latencies)):
-        step = Fraction(q.step)
-        f = step.denominator.bit_length() - 1 if step < 1 else -(step.numerator.bit_length() - 1)
-        lo, hi = int(Fraction(q.min) / step), int(Fraction(q.max) / step)
-        lane = Lane(lat)
-        if lo == hi:
-            xs.append(FixedVariable(const=Fraction(q.min), hwconf=hw))
-            ranges[j] = (Fraction(q.min), Fraction(q.max))
-            # keep the lane: a constant input has no INPUT op
-            continue
-        node = mk(-1, None, None, None, 0, lo, hi, f, hw, lane=lane)
-        xs.append(FixedVariable(node, 0, False, None, hw))
-        ranges[j] = (frac(lo, f), frac(hi, f))
-    ys = []
-    for c in range(n_out):
-        terms, const = [], Fraction(0)
-        for j in range(n_in):
-            w = to_frac(kernel[j, c])
-            if w == 0:
-                continue
-            x = xs[j]
-            if x.const is not None:
-                const += x.const * w
-                continue
-            e = -fv.frac_f(w)
-            m = int(abs(w) * Fraction(2) ** -e)
-            s = w < 0
-            for pos, d in fv.csd_digits(m):
-                t = fv.shift(x, e + pos)
-                coef = Fraction(2) ** (e + pos) * (d if not s else -d)
-                terms.append((t if coef > 0 else fv.neg(t), {j: coef}))
-        y = fv.sum_terms(terms, ranges, const)
-        ys.append(y if y is not None else FixedVariable(const=const, hwconf=hw))
-    inputs = [FixedVariable(const=0) if x.const is not None else x for x in xs]
-    return Pipeline([comb_trace(inputs, ys)])
-
-
-# SWITCH: when da4ml.cmvm.solve lands, replace this line with `from da4ml.cmvm import solve as SOLVER`.
-SOLVER = csd_fallback_solve
+# The optimizer (module attribute, so that tests can spy on what the tracer asks of it).
+SOLVER = solve
 
 _SOLVER_KEYS = ("method0", "method1", "hard_dc", "decompose_dc", "search_all_decompose_dc", "n_threads")
 _CACHE: OrderedDict = OrderedDict()

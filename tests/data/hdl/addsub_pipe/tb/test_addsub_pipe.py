@@ -5,6 +5,7 @@
 from pathlib import Path
 
 import cocotb
+
 from da4ml.verif.testbench import run_testbench
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

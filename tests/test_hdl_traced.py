@@ -13,8 +13,6 @@ from da4ml.codegen import RTLModel
 from da4ml.ir import Opcode
 from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
 
-pytestmark = pytest.mark.simulator
-
 
 def small_mlp():
     """8 -> 12 -> 6 -> 3: relu layers, a saturating output and a tanh lookup table."""
@@ -42,6 +40,7 @@ DESIGNS = {
 CUTOFFS = {"comb": -1, "pipe2": 2}
 
 
+@pytest.mark.simulator
 @pytest.mark.parametrize("cutoff", sorted(CUTOFFS))
 @pytest.mark.parametrize("design", sorted(DESIGNS))
 def test_traced_design_signs_off(design: str, cutoff: str, hdl_sim: str, tmp_path: Path) -> None:

@@ -265,8 +265,9 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     if (nt == 1) {
         worker();
     } else {
-        std::vector<std::thread> pool;
-        for (int i = 0; i < nt; ++i) pool.emplace_back(worker);
+        std::vector<std::thread> pool;  // the calling thread is one of the nt workers
+        for (int i = 1; i < nt; ++i) pool.emplace_back(worker);
+        worker();
         for (auto &th : pool) th.join();
     }
     int bi = -1;

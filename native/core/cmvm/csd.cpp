@@ -22,7 +22,24 @@ std::vector<Digit> csd_digits(int64_t n) {
     return out;
 }
 
+namespace {
+inline int popcount64(uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_popcountll(x);
+#else
+    int c = 0;
+    for (; x; x &= x - 1) ++c;
+    return c;
+#endif
+}
+}  // namespace
+
 int csd_weight(int64_t n) {
+    // Non-zero digits of the canonical form of |n|: the bits where |n| >> 1 and 3|n| >> 1 differ.
+    if (n > -(int64_t{1} << 61) && n < (int64_t{1} << 61)) {
+        const uint64_t u = static_cast<uint64_t>(n < 0 ? -n : n), h = u >> 1;
+        return popcount64(h ^ (u + h));
+    }
     int w = 0;
     while (n != 0) {
         if (n & 1) {

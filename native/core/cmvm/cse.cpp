@@ -283,6 +283,9 @@ HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) 
 }
 
 void Cse::count_pairs() {
+    size_t pairs = 0;  // an upper bound on the distinct patterns (capped: the table grows if needed)
+    for (auto &col : cols_) pairs += col.size() * (col.size() - (col.empty() ? 0 : 1)) / 2;
+    counts_.reserve(std::min<size_t>(pairs, size_t{1} << 20));
     for (auto &col : cols_)
         for (size_t i = 0; i < col.size(); ++i)
             for (size_t j = i + 1; j < col.size(); ++j) counts_.add(make_key(col[i], col[j]), 1);

@@ -56,25 +56,45 @@ std::vector<Edge> edge_table(const IntKernel &k, int max_shift) {
         ok[j] = fits(col[j], max_shift);
     }
     std::vector<Edge> t(static_cast<size_t>(n) * n);
-    for (int w = 0; w < n; ++w)
-        for (int v = 0; v < n; ++v) {
-            Edge best;
-            best.weight = -1;
-            if (w != v && ok[w] && ok[v])
-                for (int sh = -max_shift; sh <= max_shift; ++sh)
-                    for (int8_t s : {int8_t{1}, int8_t{-1}}) {
-                        Edge e;
-                        e.sign = s;
-                        e.a = static_cast<int8_t>(sh < 0 ? -sh : 0);
-                        e.b = static_cast<int8_t>(sh > 0 ? sh : 0);
-                        int wt = 0;
-                        for (int i = 0; i < k.n_in; ++i)
-                            wt += csd_weight(col[w][i] * (int64_t{1} << e.a) - s * col[v][i] * (int64_t{1} << e.b));
-                        e.weight = wt;
-                        if (best.weight < 0 || wt < best.weight) best = e;
-                    }
-            t[static_cast<size_t>(w) * n + v] = best;
+    // Weights of 2**a * col_w - s * 2**b * col_v for every shift sh (a = max(-sh, 0), b = max(sh, 0)) and
+    // sign; the edge v -> w with shift -sh is the same vector times -s, so each pair is weighed once.
+    const int ns = 2 * max_shift + 1;
+    std::vector<int> wt(static_cast<size_t>(ns) * 2);
+    auto pick = [&](bool mirror) {
+        Edge best;
+        best.weight = -1;
+        for (int sh = -max_shift; sh <= max_shift; ++sh)
+            for (int8_t s : {int8_t{1}, int8_t{-1}}) {
+                Edge e;
+                e.sign = s;
+                e.a = static_cast<int8_t>(sh < 0 ? -sh : 0);
+                e.b = static_cast<int8_t>(sh > 0 ? sh : 0);
+                e.weight = wt[static_cast<size_t>((mirror ? -sh : sh) + max_shift) * 2 + (s < 0)];
+                if (best.weight < 0 || e.weight < best.weight) best = e;
+            }
+        return best;
+    };
+    for (int w = 0; w < n; ++w) {
+        t[static_cast<size_t>(w) * n + w].weight = -1;
+        for (int v = w + 1; v < n; ++v) {
+            if (!ok[w] || !ok[v]) {
+                t[static_cast<size_t>(w) * n + v].weight = -1;
+                t[static_cast<size_t>(v) * n + w].weight = -1;
+                continue;
+            }
+            for (int sh = -max_shift; sh <= max_shift; ++sh) {
+                const int a = sh < 0 ? -sh : 0, b = sh > 0 ? sh : 0;
+                for (int8_t s : {int8_t{1}, int8_t{-1}}) {
+                    int sum = 0;
+                    for (int i = 0; i < k.n_in; ++i)
+                        sum += csd_weight(col[w][i] * (int64_t{1} << a) - s * col[v][i] * (int64_t{1} << b));
+                    wt[static_cast<size_t>(sh + max_shift) * 2 + (s < 0)] = sum;
+                }
+            }
+            t[static_cast<size_t>(w) * n + v] = pick(false);
+            t[static_cast<size_t>(v) * n + w] = pick(true);
         }
+    }
     return t;
 }
 

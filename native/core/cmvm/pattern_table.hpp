@@ -29,6 +29,13 @@ class PatternCounts {
         return vals_[i];
     }
 
+    // Room for n keys without growing (one allocation instead of repeated doubling).
+    void reserve(size_t n) {
+        size_t cap = keys_.size();
+        while (cap < 2 * n + 2) cap *= 2;
+        if (cap > keys_.size()) rehash(cap);
+    }
+
     template <class F>
     void for_each(F &&f) const {
         for (size_t i = 0; i < keys_.size(); ++i)

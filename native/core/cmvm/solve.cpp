@@ -20,6 +20,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kMaxEdgeShift = 2;              // decomposition edges may scale either column by up to 2**2
 constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 64 dense 8-bit kernels
 constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
+constexpr size_t kCountTrialMaxTerms = 1500;  // count-driven look-ahead in wmc searches: slow with many ties
 constexpr size_t kThreadMinTerms = 120;       // below this many digits the trials run on the calling thread
 
 struct Trial {
@@ -204,22 +205,42 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         const bool lookahead = total <= kLookaheadMaxTerms && widest <= kLookaheadMaxColumn;
         if (!lookahead)
             pf = {{m0, 0, 1.0, 1.0}};
-        else if (cx.opt.search_all_decompose_dc)
-            pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
-        else
+        else if (!cx.opt.search_all_decompose_dc)
             pf = {{m0, 4, 1.0, 1.0}};
+        else if (m0 == Method::WMC && cx.opt.hard_dc < 0 && total <= kCountTrialMaxTerms)
+            // Unconstrained wmc: a count-driven look-ahead trial (other tie order; decompositions only) finds
+            // programs with fewer adders at hardly more bits; a look-ahead valuing one more occurrence at 1.5
+            // mean widths replaces the one at 1 (paper N=16: 339.9 -> 338.9 adders, 4300 -> 4297 bits).
+            pf = {{m0, 0, 1.0, 1.0}, {Method::MC, 7, 1.0, 1.0}, {m0, 4, 1.0, 1.0, 1.5}, {m0, 5, 0.5, 1.0}};
+        else
+            pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
     }
     for (const SearchPoint &sp : pf)
         for (int d : dcs) {
+            // A count-driven trial in a wmc search: single stage never wins and is the slowest trial.
+            if (cx.opt.portfolio.empty() && sp.method != m0 && d == 0 && dcs.size() > 1) continue;
+            // Under the tightest delay the plain greedy trial only pays off in a single stage (paper N=16,
+            // hard_dc=0: same adders and bits without its decomposition trial, less time).
+            const bool tight = cx.opt.portfolio.empty() && m0 == Method::WMC && cx.opt.hard_dc == 0;
+            if (tight && sp.variant == 0 && d != 0 && pf.size() > 1) continue;
             Method m1 = cx.opt.method1 ? *cx.opt.method1 : sp.method;
             trials.push_back(Trial{d, sp.method, m1, sp.variant, sp.la_margin, sp.la_weight, sp.ref_scale});
         }
     res.n_trials = static_cast<int>(trials.size());
     std::vector<std::optional<Solution>> out(trials.size());
     std::vector<std::exception_ptr> errs(trials.size());
+    // Execution order (results do not depend on it): the slowest trials first, single-stage look-ahead
+    // ones, so that the threads finish together.
+    std::vector<size_t> order(trials.size());
+    for (size_t t = 0; t < order.size(); ++t) order[t] = t;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+        auto slow = [&](size_t t) { return trials[t].dc == 0 && (trials[t].variant & 4) != 0; };
+        return slow(x) && !slow(y);
+    });
     std::atomic<size_t> next{0};
     auto worker = [&]() {
-        for (size_t t; (t = next.fetch_add(1)) < trials.size();) {
+        for (size_t i; (i = next.fetch_add(1)) < trials.size();) {
+            const size_t t = order[i];
             try {
                 const Trial &tr = trials[t];
                 std::optional<Solution> s;
@@ -244,8 +265,9 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     if (nt == 1) {
         worker();
     } else {
-        std::vector<std::thread> pool;
-        for (int i = 0; i < nt; ++i) pool.emplace_back(worker);
+        std::vector<std::thread> pool;  // the calling thread is one of the nt workers
+        for (int i = 1; i < nt; ++i) pool.emplace_back(worker);
+        worker();
         for (auto &th : pool) th.join();
     }
     int bi = -1;

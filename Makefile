@@ -18,7 +18,7 @@ MAX_MISMATCHES ?=
 
 help:
 	@echo "make demo        trace a small network, emit Verilog, simulate it (main flow)"
-	@echo "make test        the full test suite (unit, property, fuzz, HDL regression)"
+	@echo "make test        the full test suite (unit, property, fuzz, HDL regression on both simulators: a missing one fails)"
 	@echo "make test-fast   tests that need no HDL simulator"
 	@echo "make regression  only the HDL regression (SIM=icarus|verilator to pick one)"
 	@echo "make sim DESIGN=<project dir> [SIM=icarus|verilator] [SEED=n] [N_SAMPLES=n] [WAVES=1] [MAX_MISMATCHES=n]"
@@ -48,7 +48,7 @@ demo: $(INSTALLED) simulators
 	$(PY) examples/demo.py
 
 test: $(INSTALLED) simulators
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --sim all
 
 test-fast: $(INSTALLED)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not simulator"

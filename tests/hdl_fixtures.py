@@ -1,4 +1,4 @@
-"""Fixture designs for the HDL regression until da4ml.codegen lands (notes/rtl_contract.md layout).
+"""Fixture designs for the HDL regression until da4ml.codegen lands (docs/project_layout.md).
 
 - tests/data/hdl/addsub_pipe, addsub_comb: hand-written Verilog of a small DAIS program (see ADDSUB_OPS);
   their model.dais / manifest.json are produced here and committed (regenerate: python tests/hdl_fixtures.py).

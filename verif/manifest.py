@@ -1,4 +1,4 @@
-"""manifest.json of a project directory (see notes/rtl_contract.md): load, validate, typed view."""
+"""manifest.json of a project directory (docs/project_layout.md): load, validate, typed view."""
 
 from __future__ import annotations
 
@@ -8,44 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..codegen.layout import Lane
+
+__all__ = ["MANIFEST_NAME", "Lane", "Manifest", "ManifestError", "Port", "load_manifest"]
+
 MANIFEST_NAME = "manifest.json"
 SUPPORTED_FORMAT = 1
 
 
 class ManifestError(ValueError):
     """manifest.json is missing, malformed or inconsistent."""
-
-
-@dataclass(frozen=True)
-class Lane:
-    """One fixed-point lane of a packed port: bits [offset + width - 1 : offset], type (k, i, f)."""
-
-    lane: int
-    offset: int
-    width: int
-    k: int
-    i: int
-    f: int
-
-    @property
-    def min_int(self) -> int:
-        if self.width <= 0:
-            return 0
-        return -(1 << (self.width - 1)) if self.k else 0
-
-    @property
-    def max_int(self) -> int:
-        if self.width <= 0:
-            return 0
-        return (1 << (self.width - 1)) - 1 if self.k else (1 << self.width) - 1
-
-    def describe(self, port: str) -> str:
-        if self.width <= 0:
-            return f"{port} lane {self.lane} (constant zero, no bits)"
-        return (
-            f"{port} lane {self.lane} (bits [{self.offset + self.width - 1}:{self.offset}], "
-            f"{'signed' if self.k else 'unsigned'} k={self.k} i={self.i} f={self.f})"
-        )
 
 
 @dataclass(frozen=True)

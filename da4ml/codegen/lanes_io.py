@@ -36,15 +36,15 @@ def quantize_lanes(x: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
         if ln.width <= 0:
             continue
         if ln.width > 62:
-            raise ValueError(f"input lane {ln.index} is {ln.width} bits wide; at most 62 bits are supported")
-        col = x[:, ln.index]
+            raise ValueError(f"input lane {ln.lane} is {ln.width} bits wide; at most 62 bits are supported")
+        col = x[:, ln.lane]
         if not np.all(np.isfinite(col)):
             bad = int(np.argmin(np.isfinite(col)))
-            raise ValueError(f"input {ln.index} of sample {bad} is {col[bad]}: inputs must be finite numbers")
+            raise ValueError(f"input {ln.lane} of sample {bad} is {col[bad]}: inputs must be finite numbers")
         iv = _floor_wrap(col, ln.f, ln.width)
         if ln.signed:
             iv = np.where(iv >= 1 << (ln.width - 1), iv - (1 << ln.width), iv)
-        out[:, ln.index] = iv
+        out[:, ln.lane] = iv
     return out
 
 
@@ -56,7 +56,7 @@ def pack_words(ints: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
     for ln in lanes:
         if ln.width <= 0:
             continue
-        u = ints[:, ln.index].astype(np.uint64) & np.uint64((1 << ln.width) - 1)
+        u = ints[:, ln.lane].astype(np.uint64) & np.uint64((1 << ln.width) - 1)
         shifts = np.arange(ln.width, dtype=np.uint64)
         bits[:, ln.offset : ln.offset + ln.width] = ((u[:, None] >> shifts) & np.uint64(1)).astype(np.uint8)
     packed = np.packbits(bits, axis=1, bitorder="little")
@@ -78,5 +78,5 @@ def unpack_lanes(words: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
         v = u.astype(np.int64)
         if ln.signed:
             v = np.where(u >= np.uint64(1 << (ln.width - 1)), v - np.int64(1 << (ln.width - 1)) * 2, v)
-        out[:, ln.index] = np.ldexp(v.astype(np.float64), -ln.f)
+        out[:, ln.lane] = np.ldexp(v.astype(np.float64), -ln.f)
     return out

@@ -12,9 +12,10 @@ __all__ = ["Lane", "bus_width", "kif_rows", "lanes_of"]
 
 @dataclass(frozen=True)
 class Lane:
-    """Lane ``index`` of a bus: bits ``[offset + width - 1 : offset]`` hold ``x * 2**f`` of type (k, i, f)."""
+    """Lane ``lane`` of a bus: bits ``[offset + width - 1 : offset]`` hold ``x * 2**f`` of type (k, i, f)
+    (the one lane description of the HDL writer, the manifest, the model I/O and the testbench)."""
 
-    index: int
+    lane: int
     offset: int
     width: int
     k: int
@@ -29,8 +30,28 @@ class Lane:
     def signed(self) -> bool:
         return bool(self.k)
 
+    @property
+    def min_int(self) -> int:
+        if self.width <= 0:
+            return 0
+        return -(1 << (self.width - 1)) if self.k else 0
+
+    @property
+    def max_int(self) -> int:
+        if self.width <= 0:
+            return 0
+        return (1 << (self.width - 1)) - 1 if self.k else (1 << self.width) - 1
+
+    def describe(self, port: str) -> str:
+        if self.width <= 0:
+            return f"{port} lane {self.lane} (constant zero, no bits)"
+        return (
+            f"{port} lane {self.lane} (bits [{self.offset + self.width - 1}:{self.offset}], "
+            f"{'signed' if self.k else 'unsigned'} k={self.k} i={self.i} f={self.f})"
+        )
+
     def manifest(self) -> dict:
-        return {"lane": self.index, "offset": self.offset, "width": self.width, "k": self.k, "i": self.i, "f": self.f}
+        return {"lane": self.lane, "offset": self.offset, "width": self.width, "k": self.k, "i": self.i, "f": self.f}
 
 
 def kif_rows(kifs) -> list[tuple[int, int, int]]:

@@ -153,8 +153,10 @@ class Cse {
     void substitute(int col, int ti, int ui, int32_t v);
     void note_var_col(int32_t var, int col);
     void cse_loop();
-    int simulate(const Pat &p, double vlat, const std::vector<int> &cols, double *loss);
-    std::vector<int> candidate_cols(const Pat &p) const;
+    int simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss);
+    // Columns holding both variables of p (the shorter of their column lists; a superset).  The reference
+    // stays valid until the next add_var.
+    const std::vector<int32_t> &candidate_cols(const Pat &p) const;
     bool check(const HeapEntry &e);
     int32_t combine(const Term &t, const Term &u);
     Term sum_column(int col);
@@ -176,6 +178,7 @@ class Cse {
     double ref_width_ = 16.0;
     std::vector<Term> final_terms_;
     std::vector<uint64_t> pending_;
+    std::vector<int> used_;  // scratch of simulate
     bool timed_ =
         false;  // some column has a deadline  // keys whose count rose during one acceptance (queued once after it)
 };
@@ -372,9 +375,9 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
 
 // Simulates the substitutions of pattern p (without mutating): number of feasible occurrences and, if
 // asked, the sharing potential they destroy (pairs of the replaced terms that occur elsewhere too).
-int Cse::simulate(const Pat &p, double vlat, const std::vector<int> &cols, double *loss) {
+int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss) {
     int feasible = 0;
-    std::vector<int> used;
+    std::vector<int> &used = used_;
     for (int col : cols) {
         const auto &c = cols_[col];
         kraft_t k = kraft_[col];
@@ -410,9 +413,8 @@ int Cse::simulate(const Pat &p, double vlat, const std::vector<int> &cols, doubl
     return feasible;
 }
 
-std::vector<int> Cse::candidate_cols(const Pat &p) const {
-    const auto &cand = var_cols_[p.a].size() <= var_cols_[p.b].size() ? var_cols_[p.a] : var_cols_[p.b];
-    return std::vector<int>(cand.begin(), cand.end());
+const std::vector<int32_t> &Cse::candidate_cols(const Pat &p) const {
+    return var_cols_[p.a].size() <= var_cols_[p.b].size() ? var_cols_[p.a] : var_cols_[p.b];
 }
 
 // True if entry e is valid at its score now; otherwise requeues it at its true score (or drops it).

@@ -74,8 +74,11 @@ DecomposeLimits limits_for(const Context &cx, int dc) {
     return lim;
 }
 
-std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
-    Decomposition d = decompose(cx.k, limits_for(cx, t.dc), cx.edges);
+bool same_tree(const Decomposition &x, const Decomposition &y) {
+    return x.parent == y.parent && x.sign == y.sign && x.a == y.a && x.b == y.b;
+}
+
+std::optional<Solution> two_stage(const Context &cx, const Trial &t, const Decomposition &d) {
     if (d.trivial()) return std::nullopt;
     const int n = cx.k.n_out;
     // Stage-2 depth each W1 column must leave room for.
@@ -188,6 +191,19 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         dcs.push_back(d);
     }
     if (dcs.size() > 1 || dcs[0] != 0) cx.edges = edge_table(cx.k, kMaxEdgeShift);
+    // The decomposition of every depth, once per solve (shared by the trials).  A depth whose tree is
+    // trivial (no decomposition) or equal to that of an earlier depth gives no new trial: its trials
+    // would rebuild the very same programs, which lose every tie to the earlier ones.
+    std::vector<Decomposition> decs(dcs.size());
+    std::vector<bool> dc_new(dcs.size(), true);
+    for (size_t i = 0; i < dcs.size(); ++i) {
+        if (dcs[i] == 0) continue;
+        decs[i] = decompose(cx.k, limits_for(cx, dcs[i]), cx.edges);
+        if (!cx.opt.search_all_decompose_dc) continue;  // one explicit depth: keep its trial as asked
+        if (decs[i].trivial()) dc_new[i] = false;
+        for (size_t e = 0; e < i && dc_new[i]; ++e)
+            if (dcs[e] != 0 && dc_new[e] && same_tree(decs[e], decs[i])) dc_new[i] = false;
+    }
     size_t total = 0, widest = 0;  // CSD digits: overall and in the widest column
     for (int j = 0; j < n_out; ++j) {
         size_t c = 0;
@@ -215,8 +231,11 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         else
             pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
     }
+    std::vector<size_t> trial_dec;  // per trial: index into decs
     for (const SearchPoint &sp : pf)
-        for (int d : dcs) {
+        for (size_t di = 0; di < dcs.size(); ++di) {
+            const int d = dcs[di];
+            if (!dc_new[di]) continue;
             // A count-driven trial in a wmc search: single stage never wins and is the slowest trial.
             if (cx.opt.portfolio.empty() && sp.method != m0 && d == 0 && dcs.size() > 1) continue;
             // Under the tightest delay the plain greedy trial only pays off in a single stage (paper N=16,
@@ -225,6 +244,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             if (tight && sp.variant == 0 && d != 0 && pf.size() > 1) continue;
             Method m1 = cx.opt.method1 ? *cx.opt.method1 : sp.method;
             trials.push_back(Trial{d, sp.method, m1, sp.variant, sp.la_margin, sp.la_weight, sp.ref_scale});
+            trial_dec.push_back(di);
         }
     res.n_trials = static_cast<int>(trials.size());
     std::vector<std::optional<Solution>> out(trials.size());
@@ -247,7 +267,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
                 if (tr.dc == 0)
                     s = single_stage(cx, tr);
                 else
-                    s = two_stage(cx, tr);
+                    s = two_stage(cx, tr, decs[trial_dec[t]]);
                 if (s) {
                     s->trial = tr.name();
                     s->finalize();

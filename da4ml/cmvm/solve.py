@@ -13,16 +13,18 @@ from .validate import check_int, check_kernel, check_latencies, check_method, ch
 
 
 def _stage(d: dict[str, Any], adder_size: int, carry_size: int) -> CombLogic:
-    # Plain Python lists first (``tolist``): one conversion per array instead of one numpy scalar per field.
-    qint = d["qint"].tolist()
+    # Plain Python lists first (``tolist``: one conversion per array instead of one numpy scalar per field),
+    # and the named tuples built with ``tuple.__new__`` (same objects, no argument parsing): this loop is
+    # most of the Python time of a small solve.
+    new = tuple.__new__
     ops = [
-        Op(a, b, c, dt, QInterval(q[0], q[1], q[2]), la, co)
+        new(Op, (a, b, c, dt, new(QInterval, q), la, co))
         for a, b, c, dt, q, la, co in zip(
             d["id0"].tolist(),
             d["id1"].tolist(),
             d["opcode"].tolist(),
             d["data"].tolist(),
-            qint,
+            d["qint"].tolist(),
             d["latency"].tolist(),
             d["cost"].tolist(),
         )

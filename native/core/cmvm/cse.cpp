@@ -153,7 +153,16 @@ class Cse {
     void substitute(int col, int ti, int ui, int32_t v);
     void note_var_col(int32_t var, int col);
     void cse_loop();
-    int simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss);
+    // Look-ahead: the value of a candidate destroying `loss` (its loss for mc; la_weight * loss - score for
+    // wmc) is non-decreasing in loss (la_weight >= 0), so once it reaches the best value so far the
+    // candidate cannot be taken (strictly smaller wins) and the rest of its loss need not be summed.
+    struct LossCut {
+        bool weighted;
+        double weight, score, best;
+        bool hit(double loss) const { return (weighted ? weight * loss - score : loss) >= best; }
+    };
+    int simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss,
+                 const LossCut *cut = nullptr);
     // Columns holding both variables of p (the shorter of their column lists; a superset).  The reference
     // stays valid until the next add_var.
     const std::vector<int32_t> &candidate_cols(const Pat &p) const;
@@ -375,7 +384,7 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
 
 // Simulates the substitutions of pattern p (without mutating): number of feasible occurrences and, if
 // asked, the sharing potential they destroy (pairs of the replaced terms that occur elsewhere too).
-int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss) {
+int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss, const LossCut *cut) {
     int feasible = 0;
     std::vector<int> &used = used_;
     for (int col : cols) {
@@ -407,6 +416,7 @@ int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, d
                     int n1 = counts_.get(key_of(c[ti], c[x])), n2 = counts_.get(key_of(c[ui], c[x]));
                     *loss += std::max(n1 - 1, 0) + std::max(n2 - 1, 0);
                 }
+                if (cut && cut->hit(*loss)) return feasible;  // partial count: only the loss is used
             }
         }
     }
@@ -458,10 +468,14 @@ void Cse::cse_loop() {
             if (tied.size() > 1) {
                 size_t best = 0;
                 double best_loss = kInf;
+                const bool weighted = O_.method == Method::WMC, can_cut = !weighted || O_.la_weight >= 0;
                 for (size_t i = 0; i < tied.size(); ++i) {
                     Pat p = decode(tied[i].key);
                     double loss = 0;
-                    simulate(p, new_latency(p), candidate_cols(p), &loss);
+                    const LossCut cut{weighted, O_.la_weight, tied[i].score, best_loss};
+                    const bool cutting = can_cut && best_loss < kInf;
+                    if (cutting && cut.hit(0)) continue;  // cannot win even destroying nothing
+                    simulate(p, new_latency(p), candidate_cols(p), &loss, cutting ? &cut : nullptr);
                     if (O_.method == Method::WMC) loss = O_.la_weight * loss - tied[i].score;
                     if (loss < best_loss) {
                         best_loss = loss;

@@ -26,6 +26,10 @@ constexpr int32_t kMaxVars = (1 << 22) - 2;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 inline bool tless(const Term &t, const Term &u) { return t.var < u.var || (t.var == u.var && t.shift < u.shift); }
+// The same order as a function object: the searches and sorts inline it (a function pointer they may not).
+struct TLess {
+    bool operator()(const Term &t, const Term &u) const { return tless(t, u); }
+};
 
 // Pattern of two terms t < u of one column: value a + sigma * b * 2**s, placed at t.shift with t.sign.
 inline uint64_t make_key(const Term &t, const Term &u) {
@@ -213,7 +217,7 @@ void Cse::setup() {
         for (auto &t : P_.cols[j])
             if (!P_.in_q[t.var].is_zero()) ts.push_back(t);
         if (ts.empty()) continue;
-        std::sort(ts.begin(), ts.end(), tless);
+        std::sort(ts.begin(), ts.end(), TLess{});
         for (size_t k = 1; k < ts.size(); ++k)
             if (ts[k].var == ts[k - 1].var && ts[k].shift == ts[k - 1].shift)
                 throw std::invalid_argument("CMVM stage problem: repeated term in one column");
@@ -332,7 +336,7 @@ int32_t Cse::add_var(Var v, uint64_t key) {
 int Cse::find_term(int col, int32_t var, int32_t shift) const {
     const auto &c = cols_[col];
     Term probe{var, shift, 1};
-    auto it = std::lower_bound(c.begin(), c.end(), probe, tless);
+    auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{});
     if (it != c.end() && it->var == var && it->shift == shift) return static_cast<int>(it - c.begin());
     return -1;
 }
@@ -340,7 +344,7 @@ int Cse::find_term(int col, int32_t var, int32_t shift) const {
 bool Cse::next_occurrence(int col, const Pat &p, double vlat, int &ti, int &ui) const {
     const auto &c = cols_[col];
     Term probe{p.a, std::numeric_limits<int32_t>::min(), 1};
-    auto it = std::lower_bound(c.begin(), c.end(), probe, tless);
+    auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{});
     for (; it != c.end() && it->var == p.a; ++it) {
         int64_t us = static_cast<int64_t>(it->shift) + p.s;
         if (us < std::numeric_limits<int32_t>::min() || us > std::numeric_limits<int32_t>::max()) continue;
@@ -372,7 +376,7 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
     c.erase(c.begin() + std::max(ti, ui));
     c.erase(c.begin() + std::min(ti, ui));
     Term w{v, t.shift, t.sign};
-    auto pos = std::upper_bound(c.begin(), c.end(), w, tless);
+    auto pos = std::upper_bound(c.begin(), c.end(), w, TLess{});
     pos = c.insert(pos, w);
     for (auto &x : c) {
         if (&x == &*pos) continue;
@@ -394,7 +398,7 @@ int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, d
         const kraft_t kv = timed ? unit(col, vlat) : 0;
         used.clear();
         Term probe{p.a, std::numeric_limits<int32_t>::min(), 1};
-        for (auto it = std::lower_bound(c.begin(), c.end(), probe, tless); it != c.end() && it->var == p.a; ++it) {
+        for (auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{}); it != c.end() && it->var == p.a; ++it) {
             int ti = static_cast<int>(it - c.begin());
             if (std::find(used.begin(), used.end(), ti) != used.end()) continue;
             int64_t us = static_cast<int64_t>(it->shift) + p.s;

@@ -11,6 +11,7 @@
 
 #include "cmvm/decompose.hpp"
 #include "cmvm/delay.hpp"
+#include "cmvm/worker_pool.hpp"
 
 namespace da4ml::cmvm {
 
@@ -283,14 +284,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
     if (opt_in.n_threads <= 0 && total < kThreadMinTerms) nt = 1;  // tiny problems: threads cost more than they save
     nt = std::max(1, std::min<int>(nt, static_cast<int>(trials.size())));
-    if (nt == 1) {
-        worker();
-    } else {
-        std::vector<std::thread> pool;  // the calling thread is one of the nt workers
-        for (int i = 1; i < nt; ++i) pool.emplace_back(worker);
-        worker();
-        for (auto &th : pool) th.join();
-    }
+    run_parallel(nt - 1, worker);  // the calling thread is one of the nt workers
     int bi = -1;
     for (size_t t = 0; t < trials.size(); ++t)
         if (out[t] && (bi < 0 || better(*out[t], *out[bi], cx.opt.method0))) bi = static_cast<int>(t);

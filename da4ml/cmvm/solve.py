@@ -13,18 +13,28 @@ from .validate import check_int, check_kernel, check_latencies, check_method, ch
 
 
 def _stage(d: dict[str, Any], adder_size: int, carry_size: int) -> CombLogic:
+    # Plain Python lists first (``tolist``: one conversion per array instead of one numpy scalar per field),
+    # and the named tuples built with ``tuple.__new__`` (same objects, no argument parsing): this loop is
+    # most of the Python time of a small solve.
+    new = tuple.__new__
     ops = [
-        Op(int(a), int(b), int(c), int(dt), QInterval(float(q[0]), float(q[1]), float(q[2])), float(la), float(co))
+        new(Op, (a, b, c, dt, new(QInterval, q), la, co))
         for a, b, c, dt, q, la, co in zip(
-            d["id0"], d["id1"], d["opcode"], d["data"], d["qint"], d["latency"], d["cost"]
+            d["id0"].tolist(),
+            d["id1"].tolist(),
+            d["opcode"].tolist(),
+            d["data"].tolist(),
+            d["qint"].tolist(),
+            d["latency"].tolist(),
+            d["cost"].tolist(),
         )
     ]
     return CombLogic(
         shape=(int(d["n_in"]), int(d["n_out"])),
-        inp_shifts=[int(v) for v in d["inp_shifts"]],
-        out_idxs=[int(v) for v in d["out_idxs"]],
-        out_shifts=[int(v) for v in d["out_shifts"]],
-        out_negs=[bool(v) for v in d["out_negs"]],
+        inp_shifts=d["inp_shifts"].tolist(),
+        out_idxs=d["out_idxs"].tolist(),
+        out_shifts=d["out_shifts"].tolist(),
+        out_negs=[bool(v) for v in d["out_negs"].tolist()],
         ops=ops,
         carry_size=int(carry_size),
         adder_size=int(adder_size),

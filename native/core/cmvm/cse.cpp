@@ -26,6 +26,10 @@ constexpr int32_t kMaxVars = (1 << 22) - 2;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 inline bool tless(const Term &t, const Term &u) { return t.var < u.var || (t.var == u.var && t.shift < u.shift); }
+// The same order as a function object: the searches and sorts inline it (a function pointer they may not).
+struct TLess {
+    bool operator()(const Term &t, const Term &u) const { return tless(t, u); }
+};
 
 // Pattern of two terms t < u of one column: value a + sigma * b * 2**s, placed at t.shift with t.sign.
 inline uint64_t make_key(const Term &t, const Term &u) {
@@ -153,8 +157,19 @@ class Cse {
     void substitute(int col, int ti, int ui, int32_t v);
     void note_var_col(int32_t var, int col);
     void cse_loop();
-    int simulate(const Pat &p, double vlat, const std::vector<int> &cols, double *loss);
-    std::vector<int> candidate_cols(const Pat &p) const;
+    // Look-ahead: the value of a candidate destroying `loss` (its loss for mc; la_weight * loss - score for
+    // wmc) is non-decreasing in loss (la_weight >= 0), so once it reaches the best value so far the
+    // candidate cannot be taken (strictly smaller wins) and the rest of its loss need not be summed.
+    struct LossCut {
+        bool weighted;
+        double weight, score, best;
+        bool hit(double loss) const { return (weighted ? weight * loss - score : loss) >= best; }
+    };
+    int simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss,
+                 const LossCut *cut = nullptr);
+    // Columns holding both variables of p (the shorter of their column lists; a superset).  The reference
+    // stays valid until the next add_var.
+    const std::vector<int32_t> &candidate_cols(const Pat &p) const;
     bool check(const HeapEntry &e);
     int32_t combine(const Term &t, const Term &u);
     Term sum_column(int col);
@@ -176,6 +191,7 @@ class Cse {
     double ref_width_ = 16.0;
     std::vector<Term> final_terms_;
     std::vector<uint64_t> pending_;
+    std::vector<int> used_;  // scratch of simulate
     bool timed_ =
         false;  // some column has a deadline  // keys whose count rose during one acceptance (queued once after it)
 };
@@ -201,7 +217,7 @@ void Cse::setup() {
         for (auto &t : P_.cols[j])
             if (!P_.in_q[t.var].is_zero()) ts.push_back(t);
         if (ts.empty()) continue;
-        std::sort(ts.begin(), ts.end(), tless);
+        std::sort(ts.begin(), ts.end(), TLess{});
         for (size_t k = 1; k < ts.size(); ++k)
             if (ts[k].var == ts[k - 1].var && ts[k].shift == ts[k - 1].shift)
                 throw std::invalid_argument("CMVM stage problem: repeated term in one column");
@@ -320,7 +336,7 @@ int32_t Cse::add_var(Var v, uint64_t key) {
 int Cse::find_term(int col, int32_t var, int32_t shift) const {
     const auto &c = cols_[col];
     Term probe{var, shift, 1};
-    auto it = std::lower_bound(c.begin(), c.end(), probe, tless);
+    auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{});
     if (it != c.end() && it->var == var && it->shift == shift) return static_cast<int>(it - c.begin());
     return -1;
 }
@@ -328,7 +344,7 @@ int Cse::find_term(int col, int32_t var, int32_t shift) const {
 bool Cse::next_occurrence(int col, const Pat &p, double vlat, int &ti, int &ui) const {
     const auto &c = cols_[col];
     Term probe{p.a, std::numeric_limits<int32_t>::min(), 1};
-    auto it = std::lower_bound(c.begin(), c.end(), probe, tless);
+    auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{});
     for (; it != c.end() && it->var == p.a; ++it) {
         int64_t us = static_cast<int64_t>(it->shift) + p.s;
         if (us < std::numeric_limits<int32_t>::min() || us > std::numeric_limits<int32_t>::max()) continue;
@@ -360,7 +376,7 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
     c.erase(c.begin() + std::max(ti, ui));
     c.erase(c.begin() + std::min(ti, ui));
     Term w{v, t.shift, t.sign};
-    auto pos = std::upper_bound(c.begin(), c.end(), w, tless);
+    auto pos = std::upper_bound(c.begin(), c.end(), w, TLess{});
     pos = c.insert(pos, w);
     for (auto &x : c) {
         if (&x == &*pos) continue;
@@ -372,9 +388,9 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
 
 // Simulates the substitutions of pattern p (without mutating): number of feasible occurrences and, if
 // asked, the sharing potential they destroy (pairs of the replaced terms that occur elsewhere too).
-int Cse::simulate(const Pat &p, double vlat, const std::vector<int> &cols, double *loss) {
+int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss, const LossCut *cut) {
     int feasible = 0;
-    std::vector<int> used;
+    std::vector<int> &used = used_;
     for (int col : cols) {
         const auto &c = cols_[col];
         kraft_t k = kraft_[col];
@@ -382,7 +398,7 @@ int Cse::simulate(const Pat &p, double vlat, const std::vector<int> &cols, doubl
         const kraft_t kv = timed ? unit(col, vlat) : 0;
         used.clear();
         Term probe{p.a, std::numeric_limits<int32_t>::min(), 1};
-        for (auto it = std::lower_bound(c.begin(), c.end(), probe, tless); it != c.end() && it->var == p.a; ++it) {
+        for (auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{}); it != c.end() && it->var == p.a; ++it) {
             int ti = static_cast<int>(it - c.begin());
             if (std::find(used.begin(), used.end(), ti) != used.end()) continue;
             int64_t us = static_cast<int64_t>(it->shift) + p.s;
@@ -404,15 +420,15 @@ int Cse::simulate(const Pat &p, double vlat, const std::vector<int> &cols, doubl
                     int n1 = counts_.get(key_of(c[ti], c[x])), n2 = counts_.get(key_of(c[ui], c[x]));
                     *loss += std::max(n1 - 1, 0) + std::max(n2 - 1, 0);
                 }
+                if (cut && cut->hit(*loss)) return feasible;  // partial count: only the loss is used
             }
         }
     }
     return feasible;
 }
 
-std::vector<int> Cse::candidate_cols(const Pat &p) const {
-    const auto &cand = var_cols_[p.a].size() <= var_cols_[p.b].size() ? var_cols_[p.a] : var_cols_[p.b];
-    return std::vector<int>(cand.begin(), cand.end());
+const std::vector<int32_t> &Cse::candidate_cols(const Pat &p) const {
+    return var_cols_[p.a].size() <= var_cols_[p.b].size() ? var_cols_[p.a] : var_cols_[p.b];
 }
 
 // True if entry e is valid at its score now; otherwise requeues it at its true score (or drops it).
@@ -456,10 +472,14 @@ void Cse::cse_loop() {
             if (tied.size() > 1) {
                 size_t best = 0;
                 double best_loss = kInf;
+                const bool weighted = O_.method == Method::WMC, can_cut = !weighted || O_.la_weight >= 0;
                 for (size_t i = 0; i < tied.size(); ++i) {
                     Pat p = decode(tied[i].key);
                     double loss = 0;
-                    simulate(p, new_latency(p), candidate_cols(p), &loss);
+                    const LossCut cut{weighted, O_.la_weight, tied[i].score, best_loss};
+                    const bool cutting = can_cut && best_loss < kInf;
+                    if (cutting && cut.hit(0)) continue;  // cannot win even destroying nothing
+                    simulate(p, new_latency(p), candidate_cols(p), &loss, cutting ? &cut : nullptr);
                     if (O_.method == Method::WMC) loss = O_.la_weight * loss - tied[i].score;
                     if (loss < best_loss) {
                         best_loss = loss;

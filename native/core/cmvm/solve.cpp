@@ -11,6 +11,7 @@
 
 #include "cmvm/decompose.hpp"
 #include "cmvm/delay.hpp"
+#include "cmvm/worker_pool.hpp"
 
 namespace da4ml::cmvm {
 
@@ -21,7 +22,8 @@ constexpr int kMaxEdgeShift = 2;              // decomposition edges may scale e
 constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 64 dense 8-bit kernels
 constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
 constexpr size_t kCountTrialMaxTerms = 1500;  // count-driven look-ahead in wmc searches: slow with many ties
-constexpr size_t kThreadMinTerms = 120;       // below this many digits the trials run on the calling thread
+constexpr size_t kThreadMinTerms = 40;  // below this many digits the trials run on the calling thread (measured:
+                                        // 4x4 4-bit kernels ~0.1 ms lose with a thread start, 6x6 and 8x8 gain)
 
 struct Trial {
     int dc;  // 0: single stage
@@ -74,8 +76,11 @@ DecomposeLimits limits_for(const Context &cx, int dc) {
     return lim;
 }
 
-std::optional<Solution> two_stage(const Context &cx, const Trial &t) {
-    Decomposition d = decompose(cx.k, limits_for(cx, t.dc), cx.edges);
+bool same_tree(const Decomposition &x, const Decomposition &y) {
+    return x.parent == y.parent && x.sign == y.sign && x.a == y.a && x.b == y.b;
+}
+
+std::optional<Solution> two_stage(const Context &cx, const Trial &t, const Decomposition &d) {
     if (d.trivial()) return std::nullopt;
     const int n = cx.k.n_out;
     // Stage-2 depth each W1 column must leave room for.
@@ -188,6 +193,19 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         dcs.push_back(d);
     }
     if (dcs.size() > 1 || dcs[0] != 0) cx.edges = edge_table(cx.k, kMaxEdgeShift);
+    // The decomposition of every depth, once per solve (shared by the trials).  A depth whose tree is
+    // trivial (no decomposition) or equal to that of an earlier depth gives no new trial: its trials
+    // would rebuild the very same programs, which lose every tie to the earlier ones.
+    std::vector<Decomposition> decs(dcs.size());
+    std::vector<bool> dc_new(dcs.size(), true);
+    for (size_t i = 0; i < dcs.size(); ++i) {
+        if (dcs[i] == 0) continue;
+        decs[i] = decompose(cx.k, limits_for(cx, dcs[i]), cx.edges);
+        if (!cx.opt.search_all_decompose_dc) continue;  // one explicit depth: keep its trial as asked
+        if (decs[i].trivial()) dc_new[i] = false;
+        for (size_t e = 0; e < i && dc_new[i]; ++e)
+            if (dcs[e] != 0 && dc_new[e] && same_tree(decs[e], decs[i])) dc_new[i] = false;
+    }
     size_t total = 0, widest = 0;  // CSD digits: overall and in the widest column
     for (int j = 0; j < n_out; ++j) {
         size_t c = 0;
@@ -215,8 +233,11 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         else
             pf = {{m0, 0, 1.0, 1.0}, {m0, 4, 1.0, 1.0}, {m0, 5, 0.5, 1.0}};
     }
+    std::vector<size_t> trial_dec;  // per trial: index into decs
     for (const SearchPoint &sp : pf)
-        for (int d : dcs) {
+        for (size_t di = 0; di < dcs.size(); ++di) {
+            const int d = dcs[di];
+            if (!dc_new[di]) continue;
             // A count-driven trial in a wmc search: single stage never wins and is the slowest trial.
             if (cx.opt.portfolio.empty() && sp.method != m0 && d == 0 && dcs.size() > 1) continue;
             // Under the tightest delay the plain greedy trial only pays off in a single stage (paper N=16,
@@ -225,6 +246,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             if (tight && sp.variant == 0 && d != 0 && pf.size() > 1) continue;
             Method m1 = cx.opt.method1 ? *cx.opt.method1 : sp.method;
             trials.push_back(Trial{d, sp.method, m1, sp.variant, sp.la_margin, sp.la_weight, sp.ref_scale});
+            trial_dec.push_back(di);
         }
     res.n_trials = static_cast<int>(trials.size());
     std::vector<std::optional<Solution>> out(trials.size());
@@ -247,7 +269,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
                 if (tr.dc == 0)
                     s = single_stage(cx, tr);
                 else
-                    s = two_stage(cx, tr);
+                    s = two_stage(cx, tr, decs[trial_dec[t]]);
                 if (s) {
                     s->trial = tr.name();
                     s->finalize();
@@ -262,14 +284,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
     if (opt_in.n_threads <= 0 && total < kThreadMinTerms) nt = 1;  // tiny problems: threads cost more than they save
     nt = std::max(1, std::min<int>(nt, static_cast<int>(trials.size())));
-    if (nt == 1) {
-        worker();
-    } else {
-        std::vector<std::thread> pool;  // the calling thread is one of the nt workers
-        for (int i = 1; i < nt; ++i) pool.emplace_back(worker);
-        worker();
-        for (auto &th : pool) th.join();
-    }
+    run_parallel(nt - 1, worker);  // the calling thread is one of the nt workers
     int bi = -1;
     for (size_t t = 0; t < trials.size(); ++t)
         if (out[t] && (bi < 0 || better(*out[t], *out[bi], cx.opt.method0))) bi = static_cast<int>(t);

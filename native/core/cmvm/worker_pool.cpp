@@ -1,0 +1,104 @@
+#include "cmvm/worker_pool.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace da4ml::cmvm {
+
+namespace {
+
+constexpr auto kSpin = std::chrono::microseconds(2000);  // helpers poll this long after a job, then block
+
+class Pool {
+   public:
+    // Detached helpers that live as long as the process (never destroyed: no join at exit).
+    void ensure(int n) {
+        while (n_threads_ < n) {
+            std::thread(&Pool::loop, this, n_threads_).detach();
+            ++n_threads_;
+        }
+    }
+    void run(int helpers, const std::function<void()> &job) {
+        ensure(helpers);
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            job_ = &job;
+            want_ = helpers;
+            active_ = helpers;
+            ++gen_;
+            gen_seen_.store(gen_, std::memory_order_release);
+        }
+        wake_.notify_all();
+        job();
+        std::unique_lock<std::mutex> lk(m_);
+        done_.wait(lk, [&] { return active_ == 0; });
+        job_ = nullptr;
+    }
+    std::mutex busy;  // one solve at a time uses the pool
+
+   private:
+    void loop(int id) {
+        uint64_t seen = 0;
+        for (;;) {
+            const auto t0 = std::chrono::steady_clock::now();
+            while (gen_seen_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() - t0 < kSpin)
+                std::this_thread::yield();
+            std::unique_lock<std::mutex> lk(m_);
+            wake_.wait(lk, [&] { return gen_ != seen; });
+            seen = gen_;
+            if (id >= want_) continue;
+            const std::function<void()> *job = job_;
+            lk.unlock();
+            (*job)();
+            lk.lock();
+            if (--active_ == 0) done_.notify_all();
+        }
+    }
+    std::mutex m_;
+    std::condition_variable wake_, done_;
+    const std::function<void()> *job_ = nullptr;
+    uint64_t gen_ = 0;
+    std::atomic<uint64_t> gen_seen_{0};
+    int want_ = 0, active_ = 0, n_threads_ = 0;
+};
+
+// The pool of this process; a forked child (whose copy has no threads) starts its own.
+Pool &pool() {
+    static std::mutex m;
+    static Pool *p = nullptr;
+    static pid_t owner = 0;
+    std::lock_guard<std::mutex> lk(m);
+    if (!p || owner != getpid()) {
+        p = new Pool();  // the parent's copy is left alone: its threads do not exist here
+        owner = getpid();
+    }
+    return *p;
+}
+
+}  // namespace
+
+void run_parallel(int helpers, const std::function<void()> &job) {
+    if (helpers <= 0) {
+        job();
+        return;
+    }
+    Pool &p = pool();
+    std::unique_lock<std::mutex> lk(p.busy, std::try_to_lock);
+    if (lk.owns_lock()) {
+        p.run(helpers, job);
+        return;
+    }
+    std::vector<std::thread> extra;
+    for (int i = 0; i < helpers; ++i) extra.emplace_back(job);
+    job();
+    for (auto &t : extra) t.join();
+}
+
+}  // namespace da4ml::cmvm

@@ -34,8 +34,8 @@ def test_concurrent_callers_get_the_serial_programs():
         th.join()
     expected = [r for r in ref for _ in range(3)]
     assert sorted(got) == [0, 1, 2, 3]
-    for t in got:
-        assert got[t] == expected
+    for t, programs in got.items():
+        assert programs == expected, f"caller {t} got other programs than the single-threaded solve"
 
 
 def _child(w: np.ndarray, q) -> None:

@@ -26,6 +26,7 @@ import re
 import subprocess
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -155,28 +156,17 @@ def main(argv: list[str] | None = None) -> int:
         counts = yosys_stat(yosys, files, name, prj / "stat.json")
         row(size, source, comb, cutoff, model.latency_cycles, counts, t1 - t0, time.perf_counter() - t1)
 
+    # (label, name stem, our program, probe inputs, builder of the published program and RTL for a cutoff,
+    #  whether to also put their program through our code generator)
+    designs = []
     for size in args.sizes.split(","):
         n_in, n_out = (int(v) for v in size.lower().split("x"))
         w = rng.integers(-(2 ** (args.bits - 1)), 2 ** (args.bits - 1), (n_in, n_out))
-        comb, source = cmvm_program(w, args.bits), "ours"
+        comb = cmvm_program(w, args.bits)
         x = rng.integers(-(2 ** (args.bits - 1)), 2 ** (args.bits - 1), (256, n_in)).astype(np.float64)
         if not np.array_equal(comb.predict(x), x @ w):
-            raise AssertionError(f"{size}: the {source} program does not compute x @ w")
-        for cutoff in (float(c) for c in args.cutoffs.split(",")):
-            tag = "comb" if cutoff < 0 else f"c{int(cutoff)}"
-            ours(size, source, comb, f"cmvm_{n_in}x{n_out}_{tag}", cutoff)
-            if not args.compare:
-                continue
-            pname = f"pub_{n_in}x{n_out}_{tag}"
-            t0 = time.perf_counter()
-            pcomb, pprj = published_design(w, args.bits, cutoff, pname, root / f"{pname}_060")
-            t1 = time.perf_counter()
-            if not np.array_equal(pcomb.predict(x), x @ w):
-                raise AssertionError(f"{size}: the published program does not compute x @ w")
-            files = sorted(str(p) for p in (pprj / "src").rglob("*.v"))
-            pcounts = yosys_stat(yosys, files, pname, pprj / "stat.json")
-            row(size, "0.6.0-rtl", pcomb, cutoff, -1, pcounts, t1 - t0, time.perf_counter() - t1)
-            ours(size, "ours-rtl", pcomb, f"{pname}_ours", cutoff)
+            raise AssertionError(f"{size}: our program does not compute x @ w")
+        designs.append((size, f"cmvm_{n_in}x{n_out}", comb, x, partial(published_design, w, args.bits), True))
     for width in (int(v) for v in args.mlp.split(",") if v):
         g: dict = {}
         exec(MODEL_SRC, g)  # noqa: S102  (the one model source both packages run)
@@ -184,20 +174,25 @@ def main(argv: list[str] | None = None) -> int:
         x_in = FixedVariableArray.from_kif(np.ones(width, dtype=np.int64), 3, 4)
         comb = comb_trace(x_in, g["model"](x_in, ws, bs, ops))
         probe = rng.integers(-128, 128, (256, width)) / 16.0
+        designs.append((f"mlp{width}", f"mlp{width}", comb, probe, partial(published_mlp, width, args.seed), False))
+
+    for label, stem, comb, probe, published, both_codegens in designs:
         for cutoff in (float(c) for c in args.cutoffs.split(",")):
             tag = "comb" if cutoff < 0 else f"c{int(cutoff)}"
-            ours(f"mlp{width}", "ours", comb, f"mlp{width}_{tag}", cutoff)
+            ours(label, "ours", comb, f"{stem}_{tag}", cutoff)
             if not args.compare:
                 continue
-            pname = f"pub_mlp{width}_{tag}"
+            pname = f"pub_{stem}_{tag}"
             t0 = time.perf_counter()
-            pcomb, pprj = published_mlp(width, args.seed, cutoff, pname, root / f"{pname}_060")
+            pcomb, pprj = published(cutoff, pname, root / f"{pname}_060")
             t1 = time.perf_counter()
             if not np.array_equal(pcomb.predict(probe), comb.predict(probe)):
-                raise AssertionError(f"mlp{width}: the published program computes something else than ours")
+                raise AssertionError(f"{label}: the published program computes something else than ours")
             files = sorted(str(p) for p in (pprj / "src").rglob("*.v"))
             pcounts = yosys_stat(yosys, files, pname, pprj / "stat.json")
-            row(f"mlp{width}", "0.6.0-rtl", pcomb, cutoff, -1, pcounts, t1 - t0, time.perf_counter() - t1)
+            row(label, "0.6.0-rtl", pcomb, cutoff, -1, pcounts, t1 - t0, time.perf_counter() - t1)
+            if both_codegens:
+                ours(label, "ours-rtl", pcomb, f"{pname}_ours", cutoff)
     if args.keep is None:
         print(f"(projects in {root}; pass --keep DIR to choose where)")
     return 0

@@ -121,8 +121,7 @@ def lower_comb(
             expr = net.fit(src.with_f(src.f - shift), lane.f, lane.width)
         outputs.append(OutAssign(lane.offset + lane.width - 1, lane.offset, expr, comment))
 
-    terms = net.unused_terms()
-    unused = "&{1'b0, " + ", ".join(terms) + "}" if terms else None
+    unused = net.unused_expr()
     return CombModuleView(
         name=name,
         header=header,

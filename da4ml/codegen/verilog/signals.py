@@ -183,3 +183,8 @@ class NetList:
                 else:
                     terms.append(f"{name}[{k}:{j}]")
         return terms
+
+    def unused_expr(self) -> str | None:
+        """One reduction over every unread bit (for the ``unused_bits`` wire that keeps lint clean), or None."""
+        terms = self.unused_terms()
+        return "&{1'b0, " + ", ".join(terms) + "}" if terms else None

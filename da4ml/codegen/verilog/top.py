@@ -139,7 +139,6 @@ def lower_top(
     out_expr = _bus_expr(net, cur, cur_lanes, out_lanes)
     if regs:
         net.use(Sig("clk", 1, False, 0), 0, 0)
-    terms = net.unused_terms()
     return PipelineTopView(
         name=name,
         header=header,
@@ -151,5 +150,5 @@ def lower_top(
         blocks=blocks,
         regs=regs,
         out_expr=out_expr,
-        unused="&{1'b0, " + ", ".join(terms) + "}" if terms else None,
+        unused=net.unused_expr(),
     )

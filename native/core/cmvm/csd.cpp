@@ -9,16 +9,7 @@ namespace da4ml::cmvm {
 
 std::vector<Digit> csd_digits(int64_t n) {
     std::vector<Digit> out;
-    int bit = 0;
-    while (n != 0) {
-        if (n & 1) {
-            int d = ((n & 3) == 1) ? 1 : -1;
-            n -= d;
-            out.push_back({bit, static_cast<int8_t>(d)});
-        }
-        n >>= 1;  // n is even: exact (arithmetic shift for negatives)
-        ++bit;
-    }
+    for_each_csd_digit(n, [&](Digit d) { out.push_back(d); });
     return out;
 }
 

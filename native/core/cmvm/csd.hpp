@@ -11,6 +11,17 @@ struct Digit {
     int8_t sign;  // +1 or -1
 };
 
+// Calls f(Digit) for each digit of the non-adjacent form of n (|n| < 2**62), lowest bit first.
+template <class F>
+void for_each_csd_digit(int64_t n, F &&f) {
+    for (int bit = 0; n != 0; ++bit, n >>= 1) {  // n is even after the digit: exact shift (also for negatives)
+        if (n & 1) {
+            const int d = ((n & 3) == 1) ? 1 : -1;
+            n -= d;
+            f(Digit{bit, static_cast<int8_t>(d)});
+        }
+    }
+}
 // Non-adjacent form of n (|n| < 2**62): the minimal signed-digit representation, lowest bit first.
 std::vector<Digit> csd_digits(int64_t n);
 int csd_weight(int64_t n);

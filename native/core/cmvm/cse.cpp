@@ -53,6 +53,21 @@ inline Pat decode(uint64_t k) {
     return p;
 }
 
+// Calls f(i, j) for each pair of terms c[i] = (p.a, sh), c[j] = (p.b, sh + p.s) of sorted column c whose signs
+// match the pattern, in increasing sh, until f returns true.  One merge walk: no search per pair.
+template <class F>
+void for_each_match(const std::vector<Term> &c, const Pat &p, F &&f) {
+    auto at = std::lower_bound(c.begin(), c.end(), Term{p.a, std::numeric_limits<int32_t>::min(), 1}, TLess{});
+    auto bt = std::lower_bound(c.begin(), c.end(), Term{p.b, std::numeric_limits<int32_t>::min(), 1}, TLess{});
+    for (; at != c.end() && at->var == p.a; ++at) {
+        const int64_t us = static_cast<int64_t>(at->shift) + p.s;
+        while (bt != c.end() && bt->var == p.b && bt->shift < us) ++bt;
+        if (bt == c.end() || bt->var != p.b) return;
+        if (bt->shift != us || bt->sign != p.sigma * at->sign) continue;
+        if (f(static_cast<int>(at - c.begin()), static_cast<int>(bt - c.begin()))) return;
+    }
+}
+
 struct Var {
     LinForm f;
     QInt q;
@@ -115,26 +130,78 @@ class PatternQueue {
     std::priority_queue<HeapEntry, std::vector<HeapEntry>, HeapLess> heap_;
 };
 
-// Approximate width (interval arithmetic, for ranking only) of sign_t*qt*2**st + sign_u*qu*2**su.
+// Width (interval arithmetic, for ranking only) of sign_t*qt*2**st + sign_u*qu*2**su, in exact integers on
+// the finer of the two grids.
 int approx_sum_width(const QInt &qt, int st, int sgt, const QInt &qu, int su, int sgu) {
-    QInt a = qt.scaled(st, sgt), b = qu.scaled(su, sgu);
-    double lo = a.min() + b.min(), hi = a.max() + b.max();
-    double step = std::ldexp(1.0, std::min(a.exp, b.exp));
-    double nlo = lo / step, nhi = hi / step;
-    double m = nlo < 0 ? std::max(-nlo - 1, nhi) : nhi;
-    if (m <= 0 && nlo >= 0) return 0;
-    int bits = m < 1 ? 0 : static_cast<int>(std::floor(std::log2(m))) + 1;
-    return bits + (nlo < 0 ? 1 : 0);
+    __extension__ typedef __int128 i128;
+    const int64_t et = static_cast<int64_t>(qt.exp) + st, eu = static_cast<int64_t>(qu.exp) + su;
+    const int64_t e = std::min(et, eu);
+    const int64_t dt = et - e, du = eu - e;
+    if (dt > 64 || du > 64) return 64;  // far apart: wider than any supported intermediate (62 bits)
+    auto lo_hi = [](const QInt &q, int sg, int64_t d, i128 &lo, i128 &hi) {
+        const i128 a = static_cast<i128>(sg < 0 ? -q.hi : q.lo) * (static_cast<i128>(1) << d);
+        const i128 b = static_cast<i128>(sg < 0 ? -q.lo : q.hi) * (static_cast<i128>(1) << d);
+        lo += a;
+        hi += b;
+    };
+    i128 lo = 0, hi = 0;
+    lo_hi(qt, sgt, dt, lo, hi);
+    lo_hi(qu, sgu, du, lo, hi);
+    i128 m = lo < 0 ? std::max<i128>(-lo - 1, hi) : hi;
+    if (m <= 0 && lo >= 0) return 0;
+    int bits = 0;
+    for (; m > 0; m >>= 1) ++bits;
+    return bits + (lo < 0 ? 1 : 0);
 }
+
+// What setup() and count_pairs() build from a stage problem: the same for every trial solving it.
+struct StageState {
+    std::vector<Var> vars;
+    std::vector<std::vector<Term>> cols;  // deduplicated output columns, terms sorted
+    std::vector<int> out_col, out_shift;  // per output: its column (-1: zero), shift and sign
+    std::vector<int8_t> out_sign;
+    std::vector<double> deadline, delta;  // per column
+    std::vector<kraft_t> kraft;
+    std::vector<std::vector<int32_t>> var_cols;  // per variable: the columns holding it (sorted)
+    PatternCounts counts;
+    double width_sum = 0.0;  // summed column widths (the wmc reference width is their mean)
+    bool timed = false;      // some column has a deadline
+    struct Initial {
+        uint64_t key;
+        int32_t count;
+        int width;
+        double lat;
+    };
+    std::vector<Initial> initial;  // the patterns occurring at least twice
+};
+
+}  // namespace
+
+struct PreparedStage {
+    StageProblem problem;
+    int carry_size;
+    StageState state;
+};
+
+namespace {
 
 class Cse {
    public:
+    // A new problem: prepare() before run().
     Cse(const StageProblem &p, const CseOptions &o) : P_(p), O_(o), heap_(HeapLess{o.variant}) {}
+    // A prepared one (its state copied).
+    Cse(const PreparedStage &ps, const CseOptions &o) : P_(ps.problem), O_(o), st_(ps.state), heap_(HeapLess{o.variant}) {}
+    void prepare() {
+        setup();
+        count_pairs();
+    }
+    StageState take_state() { return std::move(st_); }
     StageProgram run();
 
    private:
     void setup();
     void count_pairs();
+    void init_queue();
     double score(int count, int width) const {
         if (O_.method == Method::MC) return count;
         return count * ref_width_ - width;
@@ -145,13 +212,11 @@ class Cse {
     }
     Var make_var(const Pat &p) const;
     double new_latency(const Pat &p) const {  // latency of a + sigma * b << s
-        const double l = std::max(vars_[p.a].lat, vars_[p.b].lat);
+        const double l = std::max(st_.vars[p.a].lat, st_.vars[p.b].lat);
         return O_.carry_size <= 0 ? l + 1.0 : make_var(p).lat;
     }
     int32_t add_var(Var v, uint64_t key);
-    kraft_t unit(int col, double lat) const { return kraft_unit(deadline_[col], lat, delta_[col]); }
-    // Index of term (var, shift) in col, or -1.
-    int find_term(int col, int32_t var, int32_t shift) const;
+    kraft_t unit(int col, double lat) const { return kraft_unit(st_.deadline[col], lat, st_.delta[col]); }
     // Next occurrence of pattern p in col whose substitution keeps the column within its deadline.
     bool next_occurrence(int col, const Pat &p, double vlat, int &ti, int &ui) const;
     void substitute(int col, int ti, int ui, int32_t v);
@@ -165,11 +230,17 @@ class Cse {
         double weight, score, best;
         bool hit(double loss) const { return (weighted ? weight * loss - score : loss) >= best; }
     };
+    // Sum over the other terms x of column col of (occurrences of pattern (c[i], x) - 1): the sharing the
+    // term's pairs offer elsewhere.  Cached for one look-ahead round (look_round_), in which neither the
+    // columns nor the counts change.
+    int pair_potential(int col, int i);
     int simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, double *loss,
                  const LossCut *cut = nullptr);
     // Columns holding both variables of p (the shorter of their column lists; a superset).  The reference
     // stays valid until the next add_var.
     const std::vector<int32_t> &candidate_cols(const Pat &p) const;
+    // Feasible occurrences of p (simulate without loss), cached per pattern until one of its columns changes.
+    int feasible_count(const Pat &p, uint64_t key);
     bool check(const HeapEntry &e);
     int32_t combine(const Term &t, const Term &u);
     Term sum_column(int col);
@@ -178,40 +249,45 @@ class Cse {
     static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     const StageProblem &P_;
     CseOptions O_;
-    std::vector<Var> vars_;
-    std::vector<std::vector<Term>> cols_;
-    std::vector<int> out_col_, out_shift_;
-    std::vector<int8_t> out_sign_;
-    std::vector<double> deadline_, delta_;
-    std::vector<kraft_t> kraft_;
-    std::vector<std::vector<int32_t>> var_cols_;
-    PatternCounts counts_;
+    StageState st_;
     PatternQueue heap_;
     std::unordered_map<uint64_t, int32_t> memo_;
     double ref_width_ = 16.0;
     std::vector<Term> final_terms_;
     std::vector<uint64_t> pending_;
-    std::vector<int> used_;  // scratch of simulate
-    bool timed_ =
-        false;  // some column has a deadline  // keys whose count rose during one acceptance (queued once after it)
+    std::vector<int> used_;             // scratch of simulate
+    std::vector<int> group0_, group1_;  // scratch of sum_column
+    std::vector<HeapEntry> tied_;       // scratch of cse_loop
+    uint32_t look_round_ = 0;           // look-ahead rounds so far
+    std::vector<std::vector<uint32_t>> potential_round_;  // per column and term: round of the cached value
+    std::vector<std::vector<int32_t>> potential_;         // per column and term: pair_potential
+    // Feasibility cache: acceptances so far, the acceptance that last changed each column, and per pattern
+    // the count with the acceptance it was computed after.
+    struct Feasible {
+        uint32_t stamp;
+        int32_t n;
+    };
+    uint32_t step_ = 0;
+    std::vector<uint32_t> col_stamp_;
+    std::unordered_map<uint64_t, Feasible> feasible_;
 };
 
 void Cse::setup() {
     const int n_in = static_cast<int>(P_.in_q.size());
-    vars_.resize(n_in);
+    st_.vars.resize(n_in);
     for (int i = 0; i < n_in; ++i) {
-        vars_[i].f = lf_input(i);
-        vars_[i].q = P_.in_q[i];
-        vars_[i].lat = P_.in_lat[i];
-        vars_[i].width = P_.in_q[i].width();
+        st_.vars[i].f = lf_input(i);
+        st_.vars[i].q = P_.in_q[i];
+        st_.vars[i].lat = P_.in_lat[i];
+        st_.vars[i].width = P_.in_q[i].width();
     }
-    var_cols_.resize(n_in);
+    st_.var_cols.resize(n_in);
     // Deduplicate columns equal up to a power of two and a sign.
     std::map<std::vector<int64_t>, int> uniq;
     const int n_out = static_cast<int>(P_.cols.size());
-    out_col_.assign(n_out, -1);
-    out_shift_.assign(n_out, 0);
-    out_sign_.assign(n_out, 1);
+    st_.out_col.assign(n_out, -1);
+    st_.out_shift.assign(n_out, 0);
+    st_.out_sign.assign(n_out, 1);
     for (int j = 0; j < n_out; ++j) {
         std::vector<Term> ts;
         for (auto &t : P_.cols[j])
@@ -235,63 +311,54 @@ void Cse::setup() {
         auto it = uniq.find(sig);
         int c;
         if (it == uniq.end()) {
-            c = static_cast<int>(cols_.size());
+            c = static_cast<int>(st_.cols.size());
             uniq.emplace(std::move(sig), c);
-            cols_.push_back(std::move(ts));
-            deadline_.push_back(dl);
+            st_.cols.push_back(std::move(ts));
+            st_.deadline.push_back(dl);
         } else {
             c = it->second;
-            deadline_[c] = std::min(deadline_[c], dl);
+            st_.deadline[c] = std::min(st_.deadline[c], dl);
         }
-        out_col_[j] = c;
-        out_shift_[j] = m;
-        out_sign_[j] = static_cast<int8_t>(g);
+        st_.out_col[j] = c;
+        st_.out_shift[j] = m;
+        st_.out_sign[j] = static_cast<int8_t>(g);
     }
-    const int nc = static_cast<int>(cols_.size());
-    delta_.assign(nc, 1.0);
-    kraft_.assign(nc, 0);
+    const int nc = static_cast<int>(st_.cols.size());
+    st_.delta.assign(nc, 1.0);
+    st_.kraft.assign(nc, 0);
     double wsum = 0;
+    std::vector<InputTerm> lf_terms;
+    std::vector<double> arr;
     for (int c = 0; c < nc; ++c) {
         // Column value range (also the reference width of wmc).
-        LinForm acc;
-        bool first = true;
-        for (auto &t : cols_[c]) {
-            LinForm tf = vars_[t.var].f;
-            if (first) {
-                acc = tf;
-                acc.exp += t.shift;
-                if (t.sign < 0)
-                    for (auto &x : acc.coef) x.second = -x.second;
-                first = false;
-            } else {
-                acc = lf_combine(acc, tf, t.shift, t.sign);
-            }
-        }
+        lf_terms.clear();
+        for (auto &t : st_.cols[c]) lf_terms.push_back(InputTerm{t.var, t.shift, t.sign});
+        const LinForm acc = lf_sum(lf_terms);
         int w = lf_range(acc, P_.in_q).width();
         wsum += w;
-        delta_[c] = adder_latency(w, O_.carry_size);
-        std::vector<double> arr;
-        for (auto &t : cols_[c]) arr.push_back(vars_[t.var].lat);
-        double lb = sum_lower_bound(arr, delta_[c]);
-        if (deadline_[c] < lb) deadline_[c] = lb;  // an impossible deadline degrades to the minimum
-        for (auto &t : cols_[c]) {
-            kraft_[c] += unit(c, vars_[t.var].lat);
+        st_.delta[c] = adder_latency(w, O_.carry_size);
+        arr.clear();
+        for (auto &t : st_.cols[c]) arr.push_back(st_.vars[t.var].lat);
+        double lb = sum_lower_bound(arr, st_.delta[c]);
+        if (st_.deadline[c] < lb) st_.deadline[c] = lb;  // an impossible deadline degrades to the minimum
+        for (auto &t : st_.cols[c]) {
+            st_.kraft[c] += unit(c, st_.vars[t.var].lat);
             note_var_col(t.var, c);
         }
     }
-    if (nc) ref_width_ = O_.ref_scale * wsum / nc;
-    for (double d : deadline_) timed_ = timed_ || !std::isinf(d);
+    st_.width_sum = wsum;
+    for (double d : st_.deadline) st_.timed = st_.timed || !std::isinf(d);
 }
 
 void Cse::note_var_col(int32_t var, int col) {
-    auto &v = var_cols_[var];
+    auto &v = st_.var_cols[var];
     auto it = std::lower_bound(v.begin(), v.end(), col);
     if (it == v.end() || *it != col) v.insert(it, col);
 }
 
 HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) const {
     Pat p = decode(key);
-    const Var &a = vars_[p.a], &b = vars_[p.b];
+    const Var &a = st_.vars[p.a], &b = st_.vars[p.b];
     int w = approx_sum_width(a.q, 0, 1, b.q, p.s, p.sigma);
     double lat = std::max(a.lat, b.lat) + adder_latency(w, O_.carry_size);
     double sc = std::isnan(forced_score) ? score(count, w) : forced_score;
@@ -300,23 +367,35 @@ HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) 
 
 void Cse::count_pairs() {
     size_t pairs = 0;  // an upper bound on the distinct patterns (capped: the table grows if needed)
-    for (auto &col : cols_) pairs += col.size() * (col.size() - (col.empty() ? 0 : 1)) / 2;
-    counts_.reserve(std::min<size_t>(pairs, size_t{1} << 20));
-    for (auto &col : cols_)
+    for (auto &col : st_.cols) pairs += col.size() * (col.size() - (col.empty() ? 0 : 1)) / 2;
+    st_.counts.reserve(std::min<size_t>(pairs, size_t{1} << 20));
+    for (auto &col : st_.cols)
         for (size_t i = 0; i < col.size(); ++i)
-            for (size_t j = i + 1; j < col.size(); ++j) counts_.add(make_key(col[i], col[j]), 1);
-    counts_.for_each([&](uint64_t k, int32_t n) {
-        if (n >= 2) heap_.push_initial(entry(k, n));
+            for (size_t j = i + 1; j < col.size(); ++j) st_.counts.add(make_key(col[i], col[j]), 1);
+    st_.counts.for_each([&](uint64_t k, int32_t n) {
+        if (n < 2) return;
+        const HeapEntry e = entry(k, n, false, 0.0);
+        st_.initial.push_back(StageState::Initial{k, n, e.width, e.lat});
     });
+}
+
+void Cse::init_queue() {
+    const size_t nc = st_.cols.size();
+    if (nc) ref_width_ = O_.ref_scale * st_.width_sum / static_cast<double>(nc);
+    col_stamp_.assign(nc, 0);
+    potential_round_.assign(nc, {});
+    potential_.assign(nc, {});
+    for (const auto &in : st_.initial)
+        heap_.push_initial(HeapEntry{score(in.count, in.width), in.lat, in.width, false, in.key});
     heap_.seal();
 }
 
 Var Cse::make_var(const Pat &p) const {
     Var v;
-    v.f = lf_combine(vars_[p.a].f, vars_[p.b].f, p.s, p.sigma);
+    v.f = lf_combine(st_.vars[p.a].f, st_.vars[p.b].f, p.s, p.sigma);
     v.q = lf_range(v.f, P_.in_q);
     v.width = v.q.width();
-    v.lat = std::max(vars_[p.a].lat, vars_[p.b].lat) + adder_latency(v.width, O_.carry_size);
+    v.lat = std::max(st_.vars[p.a].lat, st_.vars[p.b].lat) + adder_latency(v.width, O_.carry_size);
     v.a = p.a;
     v.b = p.b;
     v.s = p.s;
@@ -325,54 +404,41 @@ Var Cse::make_var(const Pat &p) const {
 }
 
 int32_t Cse::add_var(Var v, uint64_t key) {
-    if (static_cast<int64_t>(vars_.size()) >= kMaxVars) throw std::overflow_error("CMVM: too many intermediates");
-    vars_.push_back(std::move(v));
-    var_cols_.emplace_back();
-    auto id = static_cast<int32_t>(vars_.size() - 1);
+    if (static_cast<int64_t>(st_.vars.size()) >= kMaxVars) throw std::overflow_error("CMVM: too many intermediates");
+    st_.vars.push_back(std::move(v));
+    st_.var_cols.emplace_back();
+    auto id = static_cast<int32_t>(st_.vars.size() - 1);
     memo_.emplace(key, id);
     return id;
 }
 
-int Cse::find_term(int col, int32_t var, int32_t shift) const {
-    const auto &c = cols_[col];
-    Term probe{var, shift, 1};
-    auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{});
-    if (it != c.end() && it->var == var && it->shift == shift) return static_cast<int>(it - c.begin());
-    return -1;
-}
-
 bool Cse::next_occurrence(int col, const Pat &p, double vlat, int &ti, int &ui) const {
-    const auto &c = cols_[col];
-    Term probe{p.a, std::numeric_limits<int32_t>::min(), 1};
-    auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{});
-    for (; it != c.end() && it->var == p.a; ++it) {
-        int64_t us = static_cast<int64_t>(it->shift) + p.s;
-        if (us < std::numeric_limits<int32_t>::min() || us > std::numeric_limits<int32_t>::max()) continue;
-        int j = find_term(col, p.b, static_cast<int32_t>(us));
-        if (j < 0 || c[j].sign != p.sigma * it->sign) continue;
-        int i = static_cast<int>(it - c.begin());
-        if (!std::isinf(deadline_[col])) {
-            kraft_t k = kraft_[col] - unit(col, vars_[c[i].var].lat) - unit(col, vars_[c[j].var].lat) + unit(col, vlat);
-            if (k > kKraftOne) continue;
+    const auto &c = st_.cols[col];
+    const bool timed = !std::isinf(st_.deadline[col]);
+    bool found = false;
+    for_each_match(c, p, [&](int i, int j) {
+        if (timed) {
+            kraft_t k = st_.kraft[col] - unit(col, st_.vars[c[i].var].lat) - unit(col, st_.vars[c[j].var].lat) + unit(col, vlat);
+            if (k > kKraftOne) return false;
         }
         ti = i;
         ui = j;
-        return true;
-    }
-    return false;
+        return found = true;
+    });
+    return found;
 }
 
 void Cse::substitute(int col, int ti, int ui, int32_t v) {
-    auto &c = cols_[col];
+    auto &c = st_.cols[col];
     const Term t = c[ti], u = c[ui];
     for (int x = 0; x < static_cast<int>(c.size()); ++x) {
         if (x == ti || x == ui) continue;
-        counts_.add(key_of(t, c[x]), -1);
-        counts_.add(key_of(u, c[x]), -1);
+        st_.counts.add(key_of(t, c[x]), -1);
+        st_.counts.add(key_of(u, c[x]), -1);
     }
-    counts_.add(key_of(t, u), -1);
-    if (!std::isinf(deadline_[col]))
-        kraft_[col] = kraft_[col] - unit(col, vars_[t.var].lat) - unit(col, vars_[u.var].lat) + unit(col, vars_[v].lat);
+    st_.counts.add(key_of(t, u), -1);
+    if (!std::isinf(st_.deadline[col]))
+        st_.kraft[col] = st_.kraft[col] - unit(col, st_.vars[t.var].lat) - unit(col, st_.vars[u.var].lat) + unit(col, st_.vars[v].lat);
     c.erase(c.begin() + std::max(ti, ui));
     c.erase(c.begin() + std::min(ti, ui));
     Term w{v, t.shift, t.sign};
@@ -381,9 +447,27 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
     for (auto &x : c) {
         if (&x == &*pos) continue;
         uint64_t k = key_of(x, w);
-        if (counts_.add(k, 1) >= 2) pending_.push_back(k);
+        if (st_.counts.add(k, 1) >= 2) pending_.push_back(k);
     }
     note_var_col(v, col);
+    col_stamp_[col] = step_;
+}
+
+int Cse::pair_potential(int col, int i) {
+    const auto &c = st_.cols[col];
+    auto &round = potential_round_[col];
+    auto &val = potential_[col];
+    if (round.size() < c.size()) {
+        round.resize(c.size(), 0);
+        val.resize(c.size(), 0);
+    }
+    if (round[i] == look_round_) return val[i];
+    int r = 0;
+    for (int x = 0; x < static_cast<int>(c.size()); ++x)
+        if (x != i) r += std::max(st_.counts.get(key_of(c[i], c[x])) - 1, 0);
+    round[i] = look_round_;
+    val[i] = r;
+    return r;
 }
 
 // Simulates the substitutions of pattern p (without mutating): number of feasible occurrences and, if
@@ -392,48 +476,56 @@ int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, d
     int feasible = 0;
     std::vector<int> &used = used_;
     for (int col : cols) {
-        const auto &c = cols_[col];
-        kraft_t k = kraft_[col];
-        const bool timed = !std::isinf(deadline_[col]);
+        const auto &c = st_.cols[col];
+        kraft_t k = st_.kraft[col];
+        const bool timed = !std::isinf(st_.deadline[col]);
         const kraft_t kv = timed ? unit(col, vlat) : 0;
         used.clear();
-        Term probe{p.a, std::numeric_limits<int32_t>::min(), 1};
-        for (auto it = std::lower_bound(c.begin(), c.end(), probe, TLess{}); it != c.end() && it->var == p.a; ++it) {
-            int ti = static_cast<int>(it - c.begin());
-            if (std::find(used.begin(), used.end(), ti) != used.end()) continue;
-            int64_t us = static_cast<int64_t>(it->shift) + p.s;
-            if (us < std::numeric_limits<int32_t>::min() || us > std::numeric_limits<int32_t>::max()) continue;
-            int ui = find_term(col, p.b, static_cast<int32_t>(us));
-            if (ui < 0 || c[ui].sign != p.sigma * it->sign) continue;
-            if (std::find(used.begin(), used.end(), ui) != used.end()) continue;
+        bool stop = false;
+        for_each_match(c, p, [&](int ti, int ui) {
+            if (std::find(used.begin(), used.end(), ti) != used.end()) return false;
+            if (std::find(used.begin(), used.end(), ui) != used.end()) return false;
             if (timed) {
-                kraft_t nk = k - unit(col, vars_[c[ti].var].lat) - unit(col, vars_[c[ui].var].lat) + kv;
-                if (nk > kKraftOne) continue;
+                kraft_t nk = k - unit(col, st_.vars[c[ti].var].lat) - unit(col, st_.vars[c[ui].var].lat) + kv;
+                if (nk > kKraftOne) return false;
                 k = nk;
             }
             ++feasible;
             used.push_back(ti);
             used.push_back(ui);
             if (loss) {
-                for (int x = 0; x < static_cast<int>(c.size()); ++x) {
-                    if (x == ti || x == ui) continue;
-                    int n1 = counts_.get(key_of(c[ti], c[x])), n2 = counts_.get(key_of(c[ui], c[x]));
-                    *loss += std::max(n1 - 1, 0) + std::max(n2 - 1, 0);
-                }
-                if (cut && cut->hit(*loss)) return feasible;  // partial count: only the loss is used
+                // Pairs of either replaced term with the column's other terms that also occur elsewhere.
+                const int shared = std::max(st_.counts.get(key_of(c[ti], c[ui])) - 1, 0);
+                *loss += pair_potential(col, ti) + pair_potential(col, ui) - 2 * shared;
+                if (cut && cut->hit(*loss)) return stop = true;  // partial count: only the loss is used
             }
-        }
+            return false;
+        });
+        if (stop) return feasible;
     }
     return feasible;
 }
 
 const std::vector<int32_t> &Cse::candidate_cols(const Pat &p) const {
-    return var_cols_[p.a].size() <= var_cols_[p.b].size() ? var_cols_[p.a] : var_cols_[p.b];
+    return st_.var_cols[p.a].size() <= st_.var_cols[p.b].size() ? st_.var_cols[p.a] : st_.var_cols[p.b];
+}
+
+int Cse::feasible_count(const Pat &p, uint64_t key) {
+    const std::vector<int32_t> &cols = candidate_cols(p);
+    auto it = feasible_.find(key);
+    if (it != feasible_.end()) {
+        bool fresh = true;
+        for (int32_t c : cols) fresh = fresh && col_stamp_[c] <= it->second.stamp;
+        if (fresh) return it->second.n;
+    }
+    const int n = simulate(p, new_latency(p), cols, nullptr);
+    feasible_[key] = Feasible{step_, n};
+    return n;
 }
 
 // True if entry e is valid at its score now; otherwise requeues it at its true score (or drops it).
 bool Cse::check(const HeapEntry &e) {
-    int n = counts_.get(e.key);
+    int n = st_.counts.get(e.key);
     if (n < 2) return false;
     double sc = score(n, e.width);
     if (sc < e.score) {  // stale over-estimate: requeue at its true score
@@ -443,8 +535,8 @@ bool Cse::check(const HeapEntry &e) {
     if (sc > e.score && !e.capped) return false;  // a better entry for this key is (or was) queued
     Pat p = decode(e.key);
     // Without deadlines, occurrences of a pattern of two different variables never overlap: all count.
-    if (!timed_ && p.a != p.b) return true;
-    int feasible = simulate(p, new_latency(p), candidate_cols(p), nullptr);
+    if (!st_.timed && p.a != p.b) return true;
+    int feasible = feasible_count(p, e.key);
     if (feasible < 2) return false;
     double fsc = score(feasible, e.width);
     if (fsc < e.score) {
@@ -462,7 +554,8 @@ void Cse::cse_loop() {
         if (!check(e)) continue;
         if (lookahead) {
             // Among the tied best patterns, take the one destroying the least sharing potential.
-            std::vector<HeapEntry> tied{e};
+            std::vector<HeapEntry> &tied = tied_;
+            tied.assign(1, e);
             const double margin = O_.method == Method::MC ? 0.0 : O_.la_margin * ref_width_;
             while (!heap_.empty() && tied.size() < kMaxTies && heap_.top().score >= e.score - margin) {
                 HeapEntry f = heap_.top();
@@ -470,6 +563,7 @@ void Cse::cse_loop() {
                 if (check(f)) tied.push_back(f);
             }
             if (tied.size() > 1) {
+                ++look_round_;
                 size_t best = 0;
                 double best_loss = kInf;
                 const bool weighted = O_.method == Method::WMC, can_cut = !weighted || O_.la_weight >= 0;
@@ -499,14 +593,15 @@ void Cse::cse_loop() {
         } else {
             vid = add_var(make_var(p), e.key);
         }
+        ++step_;
         for (int col : candidate_cols(p)) {
             int ti, ui;
-            while (next_occurrence(col, p, vars_[vid].lat, ti, ui)) substitute(col, ti, ui, vid);
+            while (next_occurrence(col, p, st_.vars[vid].lat, ti, ui)) substitute(col, ti, ui, vid);
         }
         std::sort(pending_.begin(), pending_.end());
         pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
         for (uint64_t k : pending_)
-            if (int n = counts_.get(k); n >= 2) push(k, n);
+            if (int n = st_.counts.get(k); n >= 2) push(k, n);
         pending_.clear();
     }
 }
@@ -519,25 +614,27 @@ int32_t Cse::combine(const Term &t, const Term &u) {
 }
 
 Term Cse::sum_column(int col) {
-    std::vector<Term> ts = cols_[col];
-    auto lsb = [&](const Term &t) { return static_cast<int64_t>(vars_[t.var].q.exp) + t.shift; };
+    std::vector<Term> ts = st_.cols[col];
+    auto lsb = [&](const Term &t) { return static_cast<int64_t>(st_.vars[t.var].q.exp) + t.shift; };
     while (ts.size() > 1) {
         // Earliest-ready group; if it holds one term, pair it with the next-earliest group.
         double l0 = kInf, l1 = kInf;
-        for (auto &t : ts) l0 = std::min(l0, vars_[t.var].lat);
-        std::vector<int> g0, g1;
+        for (auto &t : ts) l0 = std::min(l0, st_.vars[t.var].lat);
+        std::vector<int> &g0 = group0_, &g1 = group1_;
+        g0.clear();
+        g1.clear();
         for (int i = 0; i < static_cast<int>(ts.size()); ++i)
-            if (vars_[ts[i].var].lat <= l0) g0.push_back(i);
+            if (st_.vars[ts[i].var].lat <= l0) g0.push_back(i);
         if (g0.size() == 1) {
             for (auto &t : ts)
-                if (vars_[t.var].lat > l0) l1 = std::min(l1, vars_[t.var].lat);
+                if (st_.vars[t.var].lat > l0) l1 = std::min(l1, st_.vars[t.var].lat);
             for (int i = 0; i < static_cast<int>(ts.size()); ++i)
-                if (vars_[ts[i].var].lat <= l1 && vars_[ts[i].var].lat > l0) g1.push_back(i);
+                if (st_.vars[ts[i].var].lat <= l1 && st_.vars[ts[i].var].lat > l0) g1.push_back(i);
         }
         int bi = -1, bj = -1, bw = std::numeric_limits<int>::max();
         auto consider = [&](int i, int j) {
             const Term &t = ts[i], &u = ts[j];
-            int w = approx_sum_width(vars_[t.var].q, t.shift, t.sign, vars_[u.var].q, u.shift, u.sign);
+            int w = approx_sum_width(st_.vars[t.var].q, t.shift, t.sign, st_.vars[u.var].q, u.shift, u.sign);
             if (w < bw) {
                 bw = w;
                 bi = i;
@@ -569,9 +666,9 @@ StageProgram Cse::emit() {
     prog.n_in = n_in;
     prog.n_out = static_cast<int>(P_.cols.size());
     prog.inp_shifts.assign(n_in, 0);
-    prog.ops.reserve(vars_.size());
-    for (int i = 0; i < static_cast<int>(vars_.size()); ++i) {
-        const Var &v = vars_[i];
+    prog.ops.reserve(st_.vars.size());
+    for (int i = 0; i < static_cast<int>(st_.vars.size()); ++i) {
+        const Var &v = st_.vars[i];
         ProgOp op;
         op.q = v.q;
         op.latency = v.lat;
@@ -588,7 +685,7 @@ StageProgram Cse::emit() {
         prog.ops.push_back(op);
     }
     for (int j = 0; j < prog.n_out; ++j) {
-        int c = out_col_[j];
+        int c = st_.out_col[j];
         if (c < 0) {
             prog.out_idxs.push_back(-1);
             prog.out_shifts.push_back(0);
@@ -597,51 +694,66 @@ StageProgram Cse::emit() {
         }
         const Term &t = final_terms_[c];
         prog.out_idxs.push_back(t.var);
-        prog.out_shifts.push_back(t.shift + out_shift_[j]);
-        prog.out_negs.push_back(static_cast<int8_t>(t.sign * out_sign_[j] < 0));
+        prog.out_shifts.push_back(t.shift + st_.out_shift[j]);
+        prog.out_negs.push_back(static_cast<int8_t>(t.sign * st_.out_sign[j] < 0));
     }
     return prog;
 }
 
 StageProgram Cse::run() {
-    setup();
-    count_pairs();
+    init_queue();
     cse_loop();
     final_terms_.clear();
-    for (int c = 0; c < static_cast<int>(cols_.size()); ++c) final_terms_.push_back(sum_column(c));
+    for (int c = 0; c < static_cast<int>(st_.cols.size()); ++c) final_terms_.push_back(sum_column(c));
     return emit();
 }
 
 }  // namespace
 
 double column_delta(const StageProblem &problem, int col, int carry_size) {
-    if (carry_size <= 0 || problem.cols[col].empty()) return 1.0;
-    LinForm acc;
-    bool first = true;
-    for (auto &t : problem.cols[col]) {
-        if (problem.in_q[t.var].is_zero()) continue;
-        LinForm tf = lf_input(t.var);
-        if (first) {
-            acc = tf;
-            acc.exp += t.shift;
-            if (t.sign < 0) acc.coef[0].second = -1;
-            first = false;
-        } else {
-            acc = lf_combine(acc, tf, t.shift, t.sign);
-        }
-    }
-    if (first) return 1.0;
-    return adder_latency(lf_range(acc, problem.in_q).width(), carry_size);
+    if (carry_size <= 0) return 1.0;
+    std::vector<InputTerm> terms;
+    for (auto &t : problem.cols[col])
+        if (!problem.in_q[t.var].is_zero()) terms.push_back(InputTerm{t.var, t.shift, t.sign});
+    if (terms.empty()) return 1.0;
+    return adder_latency(lf_range(lf_sum(std::move(terms)), problem.in_q).width(), carry_size);
 }
 
-StageProgram run_cse(const StageProblem &problem, const CseOptions &opt) {
+namespace {
+void check_problem(const StageProblem &problem) {
     if (problem.in_lat.size() != problem.in_q.size())
         throw std::invalid_argument("CMVM stage problem: one latency per input needed");
     for (auto &col : problem.cols)
         for (auto &t : col)
             if (t.var < 0 || t.var >= static_cast<int32_t>(problem.in_q.size()) || (t.sign != 1 && t.sign != -1))
                 throw std::invalid_argument("CMVM stage problem: bad term");
+}
+}  // namespace
+
+std::shared_ptr<const PreparedStage> prepare_stage(const StageProblem &problem, int carry_size) {
+    check_problem(problem);
+    auto ps = std::make_shared<PreparedStage>();
+    ps->problem = problem;
+    ps->carry_size = carry_size;
+    CseOptions o;
+    o.carry_size = carry_size;
+    Cse cse(ps->problem, o);
+    cse.prepare();
+    ps->state = cse.take_state();
+    return ps;
+}
+
+StageProgram run_cse(const PreparedStage &prepared, const CseOptions &opt) {
+    if (opt.carry_size != prepared.carry_size)
+        throw std::invalid_argument("CMVM: stage prepared for another carry size");
+    Cse cse(prepared, opt);
+    return cse.run();
+}
+
+StageProgram run_cse(const StageProblem &problem, const CseOptions &opt) {
+    check_problem(problem);
     Cse cse(problem, opt);
+    cse.prepare();
     return cse.run();
 }
 

@@ -2,6 +2,7 @@
 // then arrival-time-aware summation of what remains of each output.  One call builds one stage program.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "cmvm/program.hpp"
@@ -36,6 +37,12 @@ struct CseOptions {
 
 // Throws std::overflow_error if an intermediate would need more than 62 bits.
 StageProgram run_cse(const StageProblem &problem, const CseOptions &opt);
+
+// A stage problem made ready for the CSE (columns deduplicated and sorted, pair counts, the initial patterns),
+// built once and shared by the trials that solve it with different options (same carry_size).
+struct PreparedStage;
+std::shared_ptr<const PreparedStage> prepare_stage(const StageProblem &problem, int carry_size);
+StageProgram run_cse(const PreparedStage &prepared, const CseOptions &opt);
 
 // Per-column adder delay used by the delay model (1 level, or carry segments of the column's width).
 double column_delta(const StageProblem &problem, int col, int carry_size);

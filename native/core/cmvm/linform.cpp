@@ -28,6 +28,17 @@ i128 shl_checked(i128 v, int sh) {
     if (v >= lim || v <= -lim) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
     return v * (static_cast<i128>(1) << sh);
 }
+// Strips the common power of two of the coefficients into the exponent (e: exponent of the coefficients).
+void normalize(LinForm &r, int64_t e) {
+    if (!r.coef.empty()) {
+        int tz = 64;
+        for (auto &c : r.coef) tz = std::min(tz, ctz64(c.second));
+        for (auto &c : r.coef) c.second >>= tz;
+        e += tz;
+    }
+    if (e < INT32_MIN / 2 || e > INT32_MAX / 2) throw std::overflow_error("CMVM shift out of range");
+    r.exp = static_cast<int32_t>(e);
+}
 }  // namespace
 
 LinForm lf_input(int32_t input) {
@@ -41,6 +52,7 @@ LinForm lf_combine(const LinForm &a, const LinForm &b, int32_t s, int sigma) {
     int64_t eb = static_cast<int64_t>(b.exp) + s;
     int64_t e = std::min<int64_t>(a.exp, eb);
     int sa = static_cast<int>(a.exp - e), sb = static_cast<int>(eb - e);
+    r.coef.reserve(a.coef.size() + b.coef.size());
     size_t i = 0, j = 0;
     while (i < a.coef.size() || j < b.coef.size()) {
         int32_t ia = i < a.coef.size() ? a.coef[i].first : INT32_MAX;
@@ -52,15 +64,27 @@ LinForm lf_combine(const LinForm &a, const LinForm &b, int32_t s, int sigma) {
         if (v >= kLimit || v <= -kLimit) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
         if (v != 0) r.coef.push_back({idx, static_cast<int64_t>(v)});
     }
-    // Normalize: strip the common power of two.
-    if (!r.coef.empty()) {
-        int tz = 64;
-        for (auto &c : r.coef) tz = std::min(tz, ctz64(c.second));
-        for (auto &c : r.coef) c.second >>= tz;
-        e += tz;
+    normalize(r, e);
+    return r;
+}
+
+LinForm lf_sum(std::vector<InputTerm> terms) {
+    LinForm r;
+    if (terms.empty()) return r;
+    std::sort(terms.begin(), terms.end(), [](const InputTerm &x, const InputTerm &y) { return x.var < y.var; });
+    int32_t e = terms[0].shift;
+    for (auto &t : terms) e = std::min(e, t.shift);
+    for (size_t i = 0; i < terms.size();) {
+        i128 v = 0;
+        size_t j = i;
+        for (; j < terms.size() && terms[j].var == terms[i].var; ++j) {
+            v += terms[j].sign * shl_checked(1, static_cast<int>(static_cast<int64_t>(terms[j].shift) - e));
+            if (v >= kLimit || v <= -kLimit) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+        }
+        if (v != 0) r.coef.push_back({terms[i].var, static_cast<int64_t>(v)});
+        i = j;
     }
-    if (e < INT32_MIN / 2 || e > INT32_MAX / 2) throw std::overflow_error("CMVM shift out of range");
-    r.exp = static_cast<int32_t>(e);
+    normalize(r, e);
     return r;
 }
 

@@ -10,36 +10,34 @@ class PatternCounts {
     static constexpr uint64_t kEmpty = ~0ull;
     PatternCounts() { rehash(1024); }
     int32_t get(uint64_t key) const {
-        size_t i = find(key);
-        return keys_[i] == key ? vals_[i] : 0;
+        const Slot &sl = slots_[find(key)];
+        return sl.key == key ? sl.val : 0;
     }
     // Adds d and returns the new count.
     int32_t add(uint64_t key, int32_t d) {
         size_t i = find(key);
-        if (keys_[i] != key) {
-            if ((used_ + 1) * 2 > keys_.size()) {
-                rehash(keys_.size() * 2);
+        if (slots_[i].key != key) {
+            if ((used_ + 1) * 2 > slots_.size()) {
+                rehash(slots_.size() * 2);
                 i = find(key);
             }
-            keys_[i] = key;
-            vals_[i] = 0;
+            slots_[i] = Slot{key, 0};
             ++used_;
         }
-        vals_[i] += d;
-        return vals_[i];
+        return slots_[i].val += d;
     }
 
     // Room for n keys without growing (one allocation instead of repeated doubling).
     void reserve(size_t n) {
-        size_t cap = keys_.size();
+        size_t cap = slots_.size();
         while (cap < 2 * n + 2) cap *= 2;
-        if (cap > keys_.size()) rehash(cap);
+        if (cap > slots_.size()) rehash(cap);
     }
 
     template <class F>
     void for_each(F &&f) const {
-        for (size_t i = 0; i < keys_.size(); ++i)
-            if (keys_[i] != kEmpty && vals_[i] != 0) f(keys_[i], vals_[i]);
+        for (const Slot &sl : slots_)
+            if (sl.key != kEmpty && sl.val != 0) f(sl.key, sl.val);
     }
 
    private:
@@ -51,27 +49,27 @@ class PatternCounts {
         x ^= x >> 33;
         return x;
     }
+    // Key and count side by side: a look-up touches one cache line.
+    struct Slot {
+        uint64_t key;
+        int32_t val;
+    };
     size_t find(uint64_t key) const {
-        size_t mask = keys_.size() - 1, i = mix(key) & mask;
-        while (keys_[i] != key && keys_[i] != kEmpty) i = (i + 1) & mask;
+        size_t mask = slots_.size() - 1, i = mix(key) & mask;
+        while (slots_[i].key != key && slots_[i].key != kEmpty) i = (i + 1) & mask;
         return i;
     }
     void rehash(size_t cap) {
-        std::vector<uint64_t> ok = std::move(keys_);
-        std::vector<int32_t> ov = std::move(vals_);
-        keys_.assign(cap, kEmpty);
-        vals_.assign(cap, 0);
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(cap, Slot{kEmpty, 0});
         used_ = 0;
-        for (size_t i = 0; i < ok.size(); ++i)
-            if (ok[i] != kEmpty && ov[i] != 0) {
-                size_t j = find(ok[i]);
-                keys_[j] = ok[i];
-                vals_[j] = ov[i];
+        for (const Slot &sl : old)
+            if (sl.key != kEmpty && sl.val != 0) {
+                slots_[find(sl.key)] = sl;
                 ++used_;
             }
     }
-    std::vector<uint64_t> keys_;
-    std::vector<int32_t> vals_;
+    std::vector<Slot> slots_;
     size_t used_ = 0;
 };
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -52,10 +54,24 @@ struct Context {
 };
 
 void add_digits(std::vector<Term> &col, int32_t var, int64_t value, int32_t shift) {
-    for (auto &dg : csd_digits(value)) col.push_back(Term{var, dg.bit + shift, dg.sign});
+    for_each_csd_digit(value, [&](Digit dg) { col.push_back(Term{var, dg.bit + shift, dg.sign}); });
 }
 
-Solution single_stage(const Context &cx, const Trial &t) {
+// A stage problem prepared once, by the first trial that needs it; the others wait for it and share it.
+class SharedStage {
+   public:
+    template <class Make>
+    const PreparedStage &get(Make &&make, int carry_size) {
+        std::call_once(once_, [&] { prepared_ = prepare_stage(make(), carry_size); });
+        return *prepared_;
+    }
+
+   private:
+    std::once_flag once_;
+    std::shared_ptr<const PreparedStage> prepared_;
+};
+
+StageProblem single_stage_problem(const Context &cx) {
     StageProblem p;
     p.in_q = cx.opt.in_q;
     p.in_lat = cx.opt.in_lat;
@@ -63,6 +79,11 @@ Solution single_stage(const Context &cx, const Trial &t) {
     for (int j = 0; j < cx.k.n_out; ++j)
         for (int i = 0; i < cx.k.n_in; ++i) add_digits(p.cols[j], i, cx.k.at(i, j), cx.k.shift0[i] + cx.k.shift1[j]);
     p.deadline.assign(cx.k.n_out, cx.deadline);
+    return p;
+}
+
+Solution single_stage(const Context &cx, const Trial &t, SharedStage &shared) {
+    const PreparedStage &p = shared.get([&] { return single_stage_problem(cx); }, cx.opt.carry_size);
     Solution s;
     s.stages.push_back(run_cse(p, t.cse(t.m0, cx.opt)));
     return s;
@@ -80,10 +101,10 @@ bool same_tree(const Decomposition &x, const Decomposition &y) {
     return x.parent == y.parent && x.sign == y.sign && x.a == y.a && x.b == y.b;
 }
 
-std::optional<Solution> two_stage(const Context &cx, const Trial &t, const Decomposition &d) {
-    if (d.trivial()) return std::nullopt;
+// Stage-1 problem of decomposition d: the tree's difference vectors, each by the deadline that leaves room
+// for its column's stage-2 path.
+StageProblem first_stage_problem(const Context &cx, const Decomposition &d) {
     const int n = cx.k.n_out;
-    // Stage-2 depth each W1 column must leave room for.
     std::vector<int> room(n, 0);
     for (int j = 0; j < n; ++j) {
         if (d.path_len[j] == 0) continue;
@@ -99,6 +120,13 @@ std::optional<Solution> two_stage(const Context &cx, const Trial &t, const Decom
         for (int i = 0; i < cx.k.n_in; ++i) add_digits(p1.cols[k], i, d.diff[k][i], cx.k.shift0[i]);
         if (!std::isinf(cx.deadline)) p1.deadline[k] = cx.deadline - room[k];
     }
+    return p1;
+}
+
+std::optional<Solution> two_stage(const Context &cx, const Trial &t, const Decomposition &d, SharedStage &shared) {
+    if (d.trivial()) return std::nullopt;
+    const int n = cx.k.n_out;
+    const PreparedStage &p1 = shared.get([&] { return first_stage_problem(cx, d); }, cx.opt.carry_size);
     Solution s;
     s.stages.push_back(run_cse(p1, t.cse(t.m0, cx.opt)));
     const StageProgram &s1 = s.stages[0];
@@ -150,6 +178,16 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     for (int i = 0; i < n_in; ++i)
         if (cx.opt.in_q[i].is_zero())
             for (int j = 0; j < n_out; ++j) cx.k.m[static_cast<size_t>(i) * n_out + j] = 0;
+    size_t total = 0, widest = 0;  // CSD digits: overall and in the widest column
+    for (int j = 0; j < n_out; ++j) {
+        size_t c = 0;
+        for (int i = 0; i < n_in; ++i) c += csd_weight(cx.k.at(i, j));
+        total += c;
+        widest = std::max(widest, c);
+    }
+    int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
+    if (opt_in.n_threads <= 0 && total < kThreadMinTerms) nt = 1;  // tiny problems: threads cost more than they save
+    prewake_helpers(nt - 1);  // their wake-up overlaps the decompositions below
     SolveResult res;
     double lb = -kInf;
     cx.col_lb.assign(n_out, -kInf);
@@ -206,13 +244,6 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         for (size_t e = 0; e < i && dc_new[i]; ++e)
             if (dcs[e] != 0 && dc_new[e] && same_tree(decs[e], decs[i])) dc_new[i] = false;
     }
-    size_t total = 0, widest = 0;  // CSD digits: overall and in the widest column
-    for (int j = 0; j < n_out; ++j) {
-        size_t c = 0;
-        for (int i = 0; i < n_in; ++i) c += csd_weight(cx.k.at(i, j));
-        total += c;
-        widest = std::max(widest, c);
-    }
     std::vector<Trial> trials;
     // Portfolio (tuned on the paper and NN-like protocols): plain greedy, look-ahead among patterns within
     // one reference width, and look-ahead within half a width with the other key order.
@@ -249,6 +280,10 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             trial_dec.push_back(di);
         }
     res.n_trials = static_cast<int>(trials.size());
+    // Trials of one stage problem share its preparation: one for the single stage, one per decomposition.
+    SharedStage single_shared;
+    std::vector<std::unique_ptr<SharedStage>> first_shared;
+    for (size_t i = 0; i < decs.size(); ++i) first_shared.push_back(std::make_unique<SharedStage>());
     std::vector<std::optional<Solution>> out(trials.size());
     std::vector<std::exception_ptr> errs(trials.size());
     // Execution order (results do not depend on it): the slowest trials first, single-stage look-ahead
@@ -267,9 +302,9 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
                 const Trial &tr = trials[t];
                 std::optional<Solution> s;
                 if (tr.dc == 0)
-                    s = single_stage(cx, tr);
+                    s = single_stage(cx, tr, single_shared);
                 else
-                    s = two_stage(cx, tr, decs[trial_dec[t]]);
+                    s = two_stage(cx, tr, decs[trial_dec[t]], *first_shared[trial_dec[t]]);
                 if (s) {
                     s->trial = tr.name();
                     s->finalize();
@@ -281,8 +316,6 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             }
         }
     };
-    int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
-    if (opt_in.n_threads <= 0 && total < kThreadMinTerms) nt = 1;  // tiny problems: threads cost more than they save
     nt = std::max(1, std::min<int>(nt, static_cast<int>(trials.size())));
     run_parallel(nt - 1, worker);  // the calling thread is one of the nt workers
     int bi = -1;
@@ -292,7 +325,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         for (auto &e : errs)
             if (e) std::rethrow_exception(e);
         // No decomposition fit: fall back to the single stage (always exists).
-        res.best = single_stage(cx, Trial{0, cx.opt.method0, cx.opt.method0, 0, 1.0, 1.0, 1.0});
+        res.best = single_stage(cx, Trial{0, cx.opt.method0, cx.opt.method0, 0, 1.0, 1.0, 1.0}, single_shared);
         res.best.trial = "fallback single stage";
         res.best.finalize();
         return res;

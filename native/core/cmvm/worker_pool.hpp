@@ -11,5 +11,7 @@ namespace da4ml::cmvm {
 // Runs `job` on the calling thread and on `helpers` pool threads at once; returns when all have returned.
 // `job` must not throw.  If the pool is busy (another thread is solving), the helpers are fresh threads.
 void run_parallel(int helpers, const std::function<void()> &job);
+// Wakes `helpers` pool threads ahead of a run_parallel call expected soon (no-op if the pool is busy).
+void prewake_helpers(int helpers);
 
 }  // namespace da4ml::cmvm

@@ -5,6 +5,7 @@ with the published da4ml 0.6.0 run as a black box from its own virtual environme
     python bench/cmvm.py --trials 20 --compare    # fewer paper trials, with da4ml 0.6.0 and ratios
     python bench/cmvm.py --protocol nn --sizes 8 16 32 --compare
     python bench/cmvm.py --protocol paper --method0 mc --compare   # adder-count selection in both tools
+    python bench/cmvm.py --protocol nn --sizes 8 16 --nn-trials 30 --repeats 5 --compare   # small-kernel timing
 
 Per setting: mean adders, mean summed adder bits (sum of the adders' output widths), mean depth (adder
 levels on the critical path) and mean solve time, as wall time and as process CPU time (all threads; less
@@ -115,8 +116,14 @@ def run_reference(kernels: np.ndarray, hard_dc: int, method0: str) -> list[dict]
         return json.loads(result.read_text())
 
 
-def summarize(rows: list[dict]) -> dict:
-    return {k: float(np.mean([r[k] for r in rows])) for k in ("adders", "bits", "depth", "time", "cpu")}
+def summarize(runs: list[list[dict]]) -> dict:
+    """Means over the kernels; times: the median over repeated runs of the per-run mean (the programs, and so
+    adders/bits/depth, are the same in every run)."""
+    first = runs[0]
+    out = {k: float(np.mean([r[k] for r in first])) for k in ("adders", "bits", "depth")}
+    for k in ("time", "cpu"):
+        out[k] = float(np.median([np.mean([r[k] for r in rows]) for rows in runs]))
+    return out
 
 
 def fmt(m: dict) -> str:
@@ -132,6 +139,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--hard-dc", type=int, nargs="*", default=list(HARD_DCS))
     ap.add_argument("--method0", choices=["wmc", "mc"], default="wmc", help="selection method (both tools)")
     ap.add_argument("--compare", action="store_true", help="also run da4ml 0.6.0 (black box) and print ratios")
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="runs per setting (ours and theirs alternately); times are the median of the runs' means",
+    )
     ap.add_argument("--json", type=Path, help="write all figures to this file")
     args = ap.parse_args(argv)
 
@@ -154,11 +167,22 @@ def main(argv: list[str] | None = None) -> None:
     report = []
     for s, trials in settings:
         ks = kernels_for(s, trials)
-        ours = summarize(run_ours(ks, s.hard_dc, args.method0))
+        our_runs, ref_runs = [], []
+        for _ in range(max(1, args.repeats)):
+            our_runs.append(run_ours(ks, s.hard_dc, args.method0))
+            if args.compare:
+                ref_runs.append(run_reference(ks, s.hard_dc, args.method0))
+        ours = summarize(our_runs)
         line = f"{s.label:30s} {fmt(ours)}"
-        entry = {"setting": s.__dict__, "method0": args.method0, "trials": trials, "ours": ours}
+        entry = {
+            "setting": s.__dict__,
+            "method0": args.method0,
+            "trials": trials,
+            "repeats": args.repeats,
+            "ours": ours,
+        }
         if args.compare:
-            ref = summarize(run_reference(ks, s.hard_dc, args.method0))
+            ref = summarize(ref_runs)
             r = {k: ours[k] / ref[k] if ref[k] else float("nan") for k in ("adders", "bits", "time", "cpu")}
             line += f" | {fmt(ref)} | {r['adders']:5.3f} {r['bits']:5.3f} {r['time']:5.3f} {r['cpu']:5.3f}"
             entry["da4ml_0_6_0"], entry["ratio"] = ref, r

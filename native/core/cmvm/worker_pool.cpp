@@ -1,6 +1,10 @@
 #include "cmvm/worker_pool.hpp"
 
 #include <unistd.h>
+#ifdef __linux__
+#include <pthread.h>
+#include <sched.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -21,24 +25,31 @@ class Pool {
     // Detached helpers that live as long as the process (never destroyed: no join at exit).
     void ensure(int n) {
         while (n_threads_ < n) {
-            std::thread(&Pool::loop, this, n_threads_).detach();
+            std::thread t(&Pool::loop, this, n_threads_);
+            handles_.push_back(t.native_handle());
+            t.detach();
             ++n_threads_;
+            excluded_cpu_ = -1;  // the new thread has the default placement
         }
+        keep_off_caller_cpu();
     }
+    // Runs the job on the caller and on the helpers that join before the caller has finished it: a helper
+    // that wakes late (its work already done by the others) is not waited for.
     void run(int helpers, const std::function<void()> &job) {
         ensure(helpers);
         {
             std::lock_guard<std::mutex> lk(m_);
             job_ = &job;
             want_ = helpers;
-            active_ = helpers;
+            open_ = true;
             ++gen_;
             gen_seen_.store(gen_, std::memory_order_release);
         }
         wake_.notify_all();
         job();
         std::unique_lock<std::mutex> lk(m_);
-        done_.wait(lk, [&] { return active_ == 0; });
+        open_ = false;
+        done_.wait(lk, [&] { return running_ == 0; });
         job_ = nullptr;
     }
     // Gets `helpers` threads polling for the next job now, so that a job posted soon starts at once
@@ -65,20 +76,40 @@ class Pool {
             poked = poke_;
             if (gen_ == seen) continue;  // woken ahead of a job: poll for it
             seen = gen_;
-            if (id >= want_) continue;
+            if (id >= want_ || !open_) continue;
+            ++running_;
             const std::function<void()> *job = job_;
             lk.unlock();
             (*job)();
             lk.lock();
-            if (--active_ == 0) done_.notify_all();
+            if (--running_ == 0) done_.notify_all();
         }
     }
     std::mutex m_;
     std::condition_variable wake_, done_;
     const std::function<void()> *job_ = nullptr;
+    // Keeps the helpers off the CPU the caller runs on.  A helper woken from sleep tends to be placed on its
+    // waker's CPU, and a polling thread stays there: caller and helper then share one core and the trials run
+    // one after the other (measured on the 2-core VM after any pause between solves).  One affinity call
+    // when the caller has moved; nothing otherwise.
+    void keep_off_caller_cpu() {
+#ifdef __linux__
+        const int me = sched_getcpu();
+        if (me < 0 || me == excluded_cpu_) return;
+        cpu_set_t allowed;
+        if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+        if (CPU_COUNT(&allowed) < 2 || !CPU_ISSET(me, &allowed)) return;
+        CPU_CLR(me, &allowed);
+        for (auto h : handles_) pthread_setaffinity_np(h, sizeof allowed, &allowed);
+        excluded_cpu_ = me;
+#endif
+    }
     uint64_t gen_ = 0, poke_ = 0;
     std::atomic<uint64_t> gen_seen_{0};
-    int want_ = 0, active_ = 0, n_threads_ = 0;
+    int want_ = 0, running_ = 0, n_threads_ = 0;
+    bool open_ = false;  // the current job still takes helpers
+    std::vector<std::thread::native_handle_type> handles_;
+    int excluded_cpu_ = -1;
 };
 
 // The pool of this process; a forked child (whose copy has no threads) starts its own.

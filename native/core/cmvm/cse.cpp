@@ -149,8 +149,8 @@ int approx_sum_width(const QInt &qt, int st, int sgt, const QInt &qu, int su, in
     lo_hi(qu, sgu, du, lo, hi);
     i128 m = lo < 0 ? std::max<i128>(-lo - 1, hi) : hi;
     if (m <= 0 && lo >= 0) return 0;
-    int bits = 0;
-    for (; m > 0; m >>= 1) ++bits;
+    const auto hi64 = static_cast<uint64_t>(m >> 64), lo64 = static_cast<uint64_t>(m);
+    const int bits = hi64 ? 128 - __builtin_clzll(hi64) : (lo64 ? 64 - __builtin_clzll(lo64) : 0);
     return bits + (lo < 0 ? 1 : 0);
 }
 
@@ -643,7 +643,10 @@ Term Cse::sum_column(int col) {
         };
         if (g0.size() >= 2) {
             // Narrowest pair among neighbours in LSB order.
-            std::stable_sort(g0.begin(), g0.end(), [&](int x, int y) { return lsb(ts[x]) < lsb(ts[y]); });
+            std::sort(g0.begin(), g0.end(), [&](int x, int y) {
+                const int64_t lx = lsb(ts[x]), ly = lsb(ts[y]);
+                return lx < ly || (lx == ly && x < y);  // stable: equal LSBs keep their order
+            });
             for (size_t k = 0; k + 1 < g0.size(); ++k) consider(g0[k], g0[k + 1]);
         } else {
             for (int j : g1) consider(g0[0], j);

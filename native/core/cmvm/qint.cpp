@@ -7,14 +7,7 @@
 namespace da4ml::cmvm {
 
 namespace {
-int bit_length(uint64_t v) {
-    int n = 0;
-    while (v) {
-        ++n;
-        v >>= 1;
-    }
-    return n;
-}
+int bit_length(uint64_t v) { return v ? 64 - __builtin_clzll(v) : 0; }
 }  // namespace
 
 double QInt::min() const { return std::ldexp(static_cast<double>(lo), exp); }

@@ -190,7 +190,8 @@ class Cse {
     // A new problem: prepare() before run().
     Cse(const StageProblem &p, const CseOptions &o) : P_(p), O_(o), heap_(HeapLess{o.variant}) {}
     // A prepared one (its state copied).
-    Cse(const PreparedStage &ps, const CseOptions &o) : P_(ps.problem), O_(o), st_(ps.state), heap_(HeapLess{o.variant}) {}
+    Cse(const PreparedStage &ps, const CseOptions &o)
+        : P_(ps.problem), O_(o), st_(ps.state), heap_(HeapLess{o.variant}) {}
     void prepare() {
         setup();
         count_pairs();
@@ -254,7 +255,7 @@ class Cse {
     std::unordered_map<uint64_t, int32_t> memo_;
     double ref_width_ = 16.0;
     std::vector<Term> final_terms_;
-    std::vector<uint64_t> pending_;
+    std::vector<uint64_t> pending_;     // keys whose count rose during one acceptance (queued once after it)
     std::vector<int> used_;             // scratch of simulate
     std::vector<int> group0_, group1_;  // scratch of sum_column
     std::vector<HeapEntry> tied_;       // scratch of cse_loop
@@ -418,7 +419,8 @@ bool Cse::next_occurrence(int col, const Pat &p, double vlat, int &ti, int &ui) 
     bool found = false;
     for_each_match(c, p, [&](int i, int j) {
         if (timed) {
-            kraft_t k = st_.kraft[col] - unit(col, st_.vars[c[i].var].lat) - unit(col, st_.vars[c[j].var].lat) + unit(col, vlat);
+            kraft_t k = st_.kraft[col] - unit(col, st_.vars[c[i].var].lat) - unit(col, st_.vars[c[j].var].lat) +
+                        unit(col, vlat);
             if (k > kKraftOne) return false;
         }
         ti = i;
@@ -438,7 +440,8 @@ void Cse::substitute(int col, int ti, int ui, int32_t v) {
     }
     st_.counts.add(key_of(t, u), -1);
     if (!std::isinf(st_.deadline[col]))
-        st_.kraft[col] = st_.kraft[col] - unit(col, st_.vars[t.var].lat) - unit(col, st_.vars[u.var].lat) + unit(col, st_.vars[v].lat);
+        st_.kraft[col] = st_.kraft[col] - unit(col, st_.vars[t.var].lat) - unit(col, st_.vars[u.var].lat) +
+                         unit(col, st_.vars[v].lat);
     c.erase(c.begin() + std::max(ti, ui));
     c.erase(c.begin() + std::min(ti, ui));
     Term w{v, t.shift, t.sign};

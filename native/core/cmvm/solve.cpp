@@ -24,8 +24,8 @@ constexpr int kMaxEdgeShift = 2;              // decomposition edges may scale e
 constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 64 dense 8-bit kernels
 constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
 constexpr size_t kCountTrialMaxTerms = 1500;  // count-driven look-ahead in wmc searches: slow with many ties
-constexpr size_t kThreadMinTerms = 40;  // below this many digits the trials run on the calling thread (measured:
-                                        // 4x4 4-bit kernels ~0.1 ms lose with a thread start, 6x6 and 8x8 gain)
+constexpr size_t kThreadMinTerms = 40;        // below this many digits the trials run on the calling thread (measured:
+                                              // 4x4 4-bit kernels ~0.1 ms lose with a thread start, 6x6 and 8x8 gain)
 
 struct Trial {
     int dc;  // 0: single stage
@@ -187,7 +187,7 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
     }
     int nt = opt_in.n_threads > 0 ? opt_in.n_threads : static_cast<int>(std::thread::hardware_concurrency());
     if (opt_in.n_threads <= 0 && total < kThreadMinTerms) nt = 1;  // tiny problems: threads cost more than they save
-    prewake_helpers(nt - 1);  // their wake-up overlaps the decompositions below
+    prewake_helpers(nt - 1);                                       // their wake-up overlaps the decompositions below
     SolveResult res;
     double lb = -kInf;
     cx.col_lb.assign(n_out, -kInf);

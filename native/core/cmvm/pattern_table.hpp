@@ -8,7 +8,7 @@ namespace da4ml::cmvm {
 class PatternCounts {
    public:
     static constexpr uint64_t kEmpty = ~0ull;
-    PatternCounts() { rehash(1024); }
+    PatternCounts() { rehash(16); }  // grown by reserve() or on demand: tiny stages copy little
     int32_t get(uint64_t key) const {
         const Slot &sl = slots_[find(key)];
         return sl.key == key ? sl.val : 0;

@@ -207,6 +207,12 @@ class Cse {
         if (O_.method == Method::MC) return count;
         return count * ref_width_ - width;
     }
+    // Approximate width and arrival time of pattern key's sum (independent of the trial's options).
+    struct Shape {
+        int width;
+        double lat;
+    };
+    Shape shape(uint64_t key) const;
     HeapEntry entry(uint64_t key, int count, bool capped = false, double forced_score = kNaN) const;
     void push(uint64_t key, int count, bool capped = false, double forced_score = kNaN) {
         heap_.push(entry(key, count, capped, forced_score));
@@ -357,13 +363,17 @@ void Cse::note_var_col(int32_t var, int col) {
     if (it == v.end() || *it != col) v.insert(it, col);
 }
 
-HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) const {
+Cse::Shape Cse::shape(uint64_t key) const {
     Pat p = decode(key);
     const Var &a = st_.vars[p.a], &b = st_.vars[p.b];
-    int w = approx_sum_width(a.q, 0, 1, b.q, p.s, p.sigma);
-    double lat = std::max(a.lat, b.lat) + adder_latency(w, O_.carry_size);
-    double sc = std::isnan(forced_score) ? score(count, w) : forced_score;
-    return HeapEntry{sc, lat, w, capped, key};
+    const int w = approx_sum_width(a.q, 0, 1, b.q, p.s, p.sigma);
+    return Shape{w, std::max(a.lat, b.lat) + adder_latency(w, O_.carry_size)};
+}
+
+HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) const {
+    const Shape sh = shape(key);
+    double sc = std::isnan(forced_score) ? score(count, sh.width) : forced_score;
+    return HeapEntry{sc, sh.lat, sh.width, capped, key};
 }
 
 void Cse::count_pairs() {
@@ -375,8 +385,8 @@ void Cse::count_pairs() {
             for (size_t j = i + 1; j < col.size(); ++j) st_.counts.add(make_key(col[i], col[j]), 1);
     st_.counts.for_each([&](uint64_t k, int32_t n) {
         if (n < 2) return;
-        const HeapEntry e = entry(k, n, false, 0.0);
-        st_.initial.push_back(StageState::Initial{k, n, e.width, e.lat});
+        const Shape sh = shape(k);
+        st_.initial.push_back(StageState::Initial{k, n, sh.width, sh.lat});
     });
 }
 

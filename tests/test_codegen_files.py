@@ -23,7 +23,8 @@ from da4ml.codegen import RTLModel, VerilogModel, VHDLModel
 from da4ml.codegen.layout import kif_rows
 from da4ml.codegen.templates import environment
 from da4ml.ir import Op, Opcode, QInterval
-from da4ml.ir.pipelining import assign_stages, to_pipeline
+from da4ml.ir.staging import assign_stages
+from da4ml.ir.staging import split_stages as to_pipeline
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..codegen.layout import Lane
+from ..ir import MAX_VALUE_BITS
 
 __all__ = ["MANIFEST_NAME", "Lane", "Manifest", "ManifestError", "Port", "load_manifest"]
 
@@ -83,7 +84,11 @@ def _port(raw: dict[str, Any], port_key: str, lanes_key: str, path: Path) -> Por
         _require(lane.k in (0, 1), path, f"{where}: k={lane.k} must be 0 or 1")
         exp_w = max(lane.k + lane.i + lane.f, 0)
         _require(lane.width == exp_w, path, f"{where}: width={lane.width} but k+i+f={exp_w}")
-        _require(lane.width <= 62, path, f"{where}: width={lane.width} exceeds the 62-bit interpreter limit")
+        _require(
+            lane.width <= MAX_VALUE_BITS,
+            path,
+            f"{where}: width={lane.width} exceeds the {MAX_VALUE_BITS}-bit interpreter limit",
+        )
         _require(
             lane.width == 0 or 0 <= lane.offset <= width - lane.width,
             path,

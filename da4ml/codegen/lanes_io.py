@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..ir import MAX_VALUE_BITS
 from .layout import Lane, bus_width
 
 __all__ = ["n_words", "pack_words", "quantize_lanes", "unpack_lanes"]
@@ -35,8 +36,10 @@ def quantize_lanes(x: np.ndarray, lanes: Sequence[Lane]) -> np.ndarray:
     for ln in lanes:
         if ln.width <= 0:
             continue
-        if ln.width > 62:
-            raise ValueError(f"input lane {ln.lane} is {ln.width} bits wide; at most 62 bits are supported")
+        if ln.width > MAX_VALUE_BITS:
+            raise ValueError(
+                f"input lane {ln.lane} is {ln.width} bits wide; at most {MAX_VALUE_BITS} bits are supported"
+            )
         col = x[:, ln.lane]
         if not np.all(np.isfinite(col)):
             bad = int(np.argmin(np.isfinite(col)))

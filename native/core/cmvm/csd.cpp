@@ -96,7 +96,8 @@ IntKernel factor_kernel(const double *w, int n_in, int n_out) {
             double s = std::ldexp(v, -(k.shift0[i] + k.shift1[j]));
             if (std::fabs(s) >= std::ldexp(1.0, dais::kMaxValueBits))
                 throw std::invalid_argument("kernel[" + std::to_string(i) + ", " + std::to_string(j) + "] needs " +
-                                            std::to_string(dais::kMaxValueBits) + " or more bits relative to the smallest power of two of its "
+                                            std::to_string(dais::kMaxValueBits) +
+                                            " or more bits relative to the smallest power of two of its "
                                             "row and column; reduce the dynamic range of the kernel");
             k.m[static_cast<size_t>(i) * n_out + j] = static_cast<int64_t>(s);
         }

@@ -49,8 +49,8 @@ enum class Field : int32_t {
     CONSTANT = 7,      // the constant, in steps of the op's type (ADD_CONST, CONST)
 };
 
-inline constexpr std::array<std::string_view, 8> kFieldNames{
-    "shift", "cond", "table", "table_offset", "bit_op", "neg_a", "neg_b", "constant"};
+inline constexpr std::array<std::string_view, 8> kFieldNames{"shift",  "cond",  "table", "table_offset",
+                                                             "bit_op", "neg_a", "neg_b", "constant"};
 
 // Where a field sits: `width` bits from bit `bit` of data, read as a signed or unsigned integer.
 struct FieldSpec {
@@ -96,8 +96,7 @@ inline constexpr std::array<FieldSpec, kMaxFields> kNoFields{};
 inline constexpr std::array<FieldSpec, kMaxFields> kShiftFields{kLoField(Field::SHIFT)};
 inline constexpr std::array<FieldSpec, kMaxFields> kConstFields{kDataField(Field::CONSTANT)};
 inline constexpr std::array<FieldSpec, kMaxFields> kMuxFields{kLoField(Field::COND), kHiField(Field::SHIFT)};
-inline constexpr std::array<FieldSpec, kMaxFields> kLookupFields{kLoField(Field::TABLE),
-                                                                 kHiField(Field::TABLE_OFFSET)};
+inline constexpr std::array<FieldSpec, kMaxFields> kLookupFields{kLoField(Field::TABLE), kHiField(Field::TABLE_OFFSET)};
 inline constexpr std::array<FieldSpec, kMaxFields> kBitUnaryFields{kLoField(Field::BIT_OP)};
 // hi: bit 0 negates a, bit 1 negates b, bits 24..31 (hi >> 24) the operation; bits 2..23 are reserved (0).
 inline constexpr std::array<FieldSpec, kMaxFields> kBitBinaryFields{
@@ -120,10 +119,8 @@ inline constexpr std::array<OpcodeInfo, 16> kOpcodes{{
     {Opcode::MUL, "MUL", 0, Opcode::MUL, detail::kAB, false, false, 0, detail::kNoFields},
     {Opcode::LOOKUP, "LOOKUP", 0, Opcode::LOOKUP, detail::kA, false, false, 2, detail::kLookupFields},
     {Opcode::BIT_UNARY, "BIT_UNARY", 1, Opcode::BIT_UNARY, detail::kA, false, false, 1, detail::kBitUnaryFields},
-    {Opcode::NEG_BIT_UNARY, "NEG_BIT_UNARY", 1, Opcode::BIT_UNARY, detail::kA, true, false, 1,
-     detail::kBitUnaryFields},
-    {Opcode::BIT_BINARY, "BIT_BINARY", 1, Opcode::BIT_BINARY, detail::kAB, false, false, 4,
-     detail::kBitBinaryFields},
+    {Opcode::NEG_BIT_UNARY, "NEG_BIT_UNARY", 1, Opcode::BIT_UNARY, detail::kA, true, false, 1, detail::kBitUnaryFields},
+    {Opcode::BIT_BINARY, "BIT_BINARY", 1, Opcode::BIT_BINARY, detail::kAB, false, false, 4, detail::kBitBinaryFields},
 }};
 
 // The table entry of an opcode, or nullptr for an unknown value.

@@ -155,8 +155,8 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
             const Range r = type_range(T);
             const int64_t c = op.field(Field::CONSTANT);
             if (c < r.lo || c > r.hi)
-                ctx.fail("constant data=" + std::to_string(c) + " is outside its type " + kif_str(T) +
-                         " range [" + to_string(r.lo) + ", " + to_string(r.hi) + "]");
+                ctx.fail("constant data=" + std::to_string(c) + " is outside its type " + kif_str(T) + " range [" +
+                         to_string(r.lo) + ", " + to_string(r.hi) + "]");
             break;
         }
         case Opcode::MUX:

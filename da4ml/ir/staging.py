@@ -81,8 +81,19 @@ def assign_stages(comb: CombLogic, latency_cutoff: float, _free: list[bool] | No
     return stages
 
 
-def split_stages(comb: CombLogic, latency_cutoff: float, stages: list[int] | None = None) -> Pipeline:
-    """Split ``comb`` into stages (see the module doc); ``stages`` overrides the per-op stage assignment."""
+def split_stages(
+    comb: CombLogic, latency_cutoff: float, stages: list[int] | None = None, retiming: bool = True
+) -> Pipeline:
+    """Split ``comb`` into stages (see the module doc); ``stages`` overrides the per-op stage assignment.
+
+    ``retiming=True`` (the only placement there is): registers go where the arrival times cross the cutoffs,
+    each op in the stage of its arrival time, which is the retimed placement; ``retiming=False`` (registers at
+    fixed points of an unretimed netlist) has no meaning for a program without registers and is refused."""
+    if not retiming:
+        raise ValueError(
+            "retiming=False is not supported: a DAIS program has no registers to keep in place, so stages are always "
+            "cut at the ops' arrival times (the retimed placement); pass retiming=True or leave it out"
+        )
     ops = comb.ops
     n_ops = len(ops)
     free = _free_ops(comb)

@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from da4ml.ir import BitBinary, BitUnary, Opcode
+from da4ml.ir.evaluate import ProgramValueError, evaluate
 
 from . import fixed_variable as fv
 from ._node import TraceError
@@ -47,8 +48,23 @@ def _cond(v: FixedVariable, ck: tuple[int, int, int]) -> fv.Cond:
     return ~fv.lt(v, v._c(Fraction(2) ** (i - 1)))
 
 
-def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[FixedVariable]:
-    """The program's outputs rebuilt symbolically from the values xs (one per program input)."""
+def _check_type(t: int, op, v: FixedVariable) -> None:
+    """debug: the rebuilt value must stay inside the type its op declares (else the op can overflow it)."""
+    lo_t, hi_t = type_range(*_kif(op))
+    f = _kif(op)[2]
+    lo, hi = (v.const, v.const) if v.const is not None else (v.low, v.high)
+    if not (fv.frac(lo_t, f) <= lo and hi <= fv.frac(hi_t, f)):
+        raise ProgramValueError(
+            f"op {t} ({Opcode(op.opcode).name}): its replayed value can take [{lo}, {hi}], outside its declared type "
+            f"{_kif(op)} range [{fv.frac(lo_t, f)}, {fv.frac(hi_t, f)}] (the program or its types are wrong)"
+        )
+
+
+def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False, debug: bool = False) -> list[FixedVariable]:
+    """The program's outputs rebuilt symbolically from the values xs (one per program input).
+
+    ``debug``: check that every rebuilt op's value stays inside its op's declared type and raise
+    ProgramValueError naming the first op that can leave it (a correct program always passes)."""
     if len(xs) != comb.shape[0]:
         raise ValueError(f"program takes {comb.shape[0]} inputs, got {len(xs)} symbolic values")
     from .tracer import TracedOps
@@ -113,6 +129,8 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
             v = kind(p, q)
         else:
             raise TraceError(f"op {t}: cannot replay opcode {opc}")
+        if debug:
+            _check_type(t, op, v)
         buf.append(v)
     outs = []
     for j, o in enumerate(comb.out_idxs):
@@ -184,7 +202,5 @@ def comb_call(comb, x, quantize: bool = False, debug: bool = False):
                 else v
                 for v, kf in zip(xs, kifs)
             ]
-        return FixedVariableArray(np.array(replay(comb, xs), dtype=object), _clean=True)
-    from da4ml.ir.evaluate import evaluate
-
-    return evaluate(comb, x, quantize=quantize)
+        return FixedVariableArray(np.array(replay(comb, xs, debug=debug), dtype=object), _clean=True)
+    return evaluate(comb, x, quantize=quantize, debug=debug)

@@ -49,7 +49,7 @@ _SPECS: dict[tuple[int, str], tuple[int, int, int]] = {
 
 def _decode(data: int, spec: tuple[int, int, int]) -> int:
     bit, mask, sign = spec
-    v = (data >> bit) & mask
+    v = (int(data) >> bit) & mask
     return v - (sign << 1) if v & sign else v
 
 

@@ -175,21 +175,20 @@ class Op(NamedTuple):
             names = ", ".join(f"{m.name}={m.value}" for m in kind)
             raise ValueError(f"{self.info.name} sub-operation {v} is not one of {names}") from None
 
-    @property
-    def neg_a(self) -> bool:
-        """Is operand a read negated (NEG_RELU, NEG_QUANTIZE, NEG_BIT_UNARY, BIT_BINARY's flag)?"""
-        if opcode_info(self.opcode).neg_a:
+    def _negated(self, name: str) -> bool:
+        """The opcode negates the operand always (``OpcodeInfo.neg_a``/``neg_b``) or by its data flag."""
+        if getattr(opcode_info(self.opcode), name):
             return True
-        spec = _SPECS.get((self.opcode, "neg_a"))
+        spec = _SPECS.get((self.opcode, name))
         return spec is not None and bool(_decode(self.data, spec))
 
-    @property
-    def neg_b(self) -> bool:
-        """Is operand b read negated (SUB, NEG_MUX, BIT_BINARY's flag)?"""
-        if opcode_info(self.opcode).neg_b:
-            return True
-        spec = _SPECS.get((self.opcode, "neg_b"))
-        return spec is not None and bool(_decode(self.data, spec))
+    neg_a = property(
+        lambda self: self._negated("neg_a"),
+        doc="Is operand a read negated (NEG_RELU, NEG_QUANTIZE, NEG_BIT_UNARY, BIT_BINARY's flag)?",
+    )
+    neg_b = property(
+        lambda self: self._negated("neg_b"), doc="Is operand b read negated (SUB, NEG_MUX, BIT_BINARY's flag)?"
+    )
 
     @property
     def input_index(self) -> int:

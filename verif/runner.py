@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..project import Manifest
 from ..toolchain import SimEnv, check_verilator_fst, find_simulator
 from .config import DEFAULT_N_SAMPLES, TbConfig
-from .manifest import Manifest, load_manifest
 from .writer import tb_module_name
 
 log = logging.getLogger("da4ml.verif")
@@ -184,7 +184,7 @@ def run(
 
     from ..toolchain import default_simulator
 
-    m = load_manifest(project_dir)
+    m = Manifest.load(project_dir)
     sim = sim or default_simulator()
     sim_env = find_simulator(sim)
     if n_samples < 1:
@@ -232,7 +232,7 @@ def run(
         t0 = time.perf_counter()
         try:
             runner.build(
-                sources=[str(p) for p in m.hdl_files],
+                sources=[str(p) for p in m.source_paths],
                 hdl_toplevel=m.top,
                 build_dir=bdir,
                 timescale=TIMESCALE,
@@ -256,7 +256,7 @@ def run(
             runner.test(
                 test_module=module,
                 hdl_toplevel=m.top,
-                hdl_toplevel_lang="verilog",
+                hdl_toplevel_lang=m.language,
                 build_dir=bdir,
                 test_dir=bdir,
                 results_xml=str(rxml),

@@ -145,5 +145,5 @@ def test_wide_values_stay_exact_through_stages_and_codegen(tmp_path):
     assert np.array_equal(pipe.predict(data), comb.predict(data))
     model = RTLModel(comb, "wide", tmp_path / "prj", latency_cutoff=1.0, print_latency=False)
     model.write()
-    lanes = model.manifest["inputs"] + model.manifest["outputs"]
-    assert [(d["k"], d["i"], d["f"], d["width"]) for d in lanes] == [(1, 39, 20, 60)] * 2 + [(1, 41, 20, 62)]
+    lanes = model.manifest.input_port.lanes + model.manifest.output_port.lanes
+    assert [(ln.k, ln.i, ln.f, ln.width) for ln in lanes] == [(1, 39, 20, 60)] * 2 + [(1, 41, 20, 62)]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...ir import BitBinary, BitUnary, CombLogic, Opcode, kif_of, operands
-from ..layout import Lane, bus_width, lanes_of
+from ...project import Header, Lane, bus_width, lanes_of
 from .signals import NetList, Rom, Sig, const, zeros
 
 __all__ = ["CombModuleView", "OutAssign", "live_ops", "lower_comb"]
@@ -36,7 +36,7 @@ class CombModuleView:
     """Everything the comb-module template lays out."""
 
     name: str
-    header: Sequence[str]
+    header: Header
     in_width: int  # port width (>= 1)
     out_width: int  # port width (>= 1)
     in_lanes: Sequence[Lane]
@@ -77,7 +77,7 @@ def _type_str(kif) -> str:
 def lower_comb(
     comb: CombLogic,
     name: str,
-    header: Sequence[str],
+    header: Header,
     inp_kifs: Sequence | None = None,
     out_kifs: Sequence | None = None,
 ) -> CombModuleView:

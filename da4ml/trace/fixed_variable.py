@@ -29,7 +29,16 @@ from ._quantize import quantize, relu
 from ._types import frac, frac_f, kif_int, to_frac
 from ._value import require_type
 
-_set = object.__setattr__
+
+def _no_setting(name: str):
+    def refuse(self, value):
+        raise AttributeError(
+            f"{name} cannot be changed on a traced value: the configuration belongs to the inputs "
+            f"(FixedVariableArray.from_kif(..., {name}=...) / FixedVariableArrayInput(..., {name}=...)), and values "
+            "are shared between arrays"
+        )
+
+    return refuse
 
 
 def is_number(x) -> bool:
@@ -63,19 +72,14 @@ class FixedVariable(NDArrayOperatorsMixin):
     input: TraceInput | None = None  # only an unquantized input has one
 
     def __init__(self, node: Node | None = None, shift: int = 0, neg: bool = False, const=None):
-        _set(self, "node", node)
-        _set(self, "shift", int(shift))
-        _set(self, "neg", bool(neg))
+        # set once here, never again (no code writes them later: operations return new values)
+        self.node = node
+        self.shift = int(shift)
+        self.neg = bool(neg)
         c = None if const is None else to_frac(const)
         if node is None and c is None and not isinstance(self, UnquantizedVariable):
             c = Fraction(0)
-        _set(self, "const", c)
-
-    def __setattr__(self, name, value):
-        raise AttributeError(
-            f"FixedVariable values are immutable (cannot set {name!r}): operations return new values, and "
-            "the configuration belongs to the inputs (FixedVariableArray.from_kif(..., hwconf=, solver_options=))"
-        )
+        self.const = c
 
     # ---- construction -------------------------------------------------------------------------------
     @classmethod
@@ -111,15 +115,16 @@ class FixedVariable(NDArrayOperatorsMixin):
         """The configuration of the inputs this value is computed from (None: a constant)."""
         return self.node.config if self.node is not None else None
 
-    @property
-    def hwconf(self) -> HWConfig:
+    def _hwconf(self) -> HWConfig:
         c = self.config
         return c.hwconf if c is not None else DEFAULT_HWCONF
 
-    @property
-    def solver_options(self) -> dict | None:
+    def _solver_options(self) -> dict | None:
         c = self.config
         return c.solver_options if c is not None else None
+
+    hwconf = property(_hwconf, _no_setting("hwconf"), doc="The hardware model of the inputs (read only).")
+    solver_options = property(_solver_options, _no_setting("solver_options"), doc="A copy of the inputs' CMVM options.")
 
     def interval(self) -> tuple[int, int, int]:
         """(nmin, nmax, f): the value lies in nmin..nmax steps of 2**-f (exact)."""
@@ -234,7 +239,7 @@ class UnquantizedVariable(FixedVariable):
 
     def __init__(self, inp: TraceInput):
         super().__init__(None, 0, False, None)
-        _set(self, "input", inp)
+        self.input = inp
 
     @property
     def config(self) -> TraceConfig:

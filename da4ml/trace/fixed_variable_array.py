@@ -22,7 +22,7 @@ from ._errors import TraceError
 from ._lut import lookup
 from ._node import TraceInput
 from ._quantize import quantize, relu
-from .fixed_variable import FixedVariable, UnquantizedVariable, as_value, input_value
+from .fixed_variable import FixedVariable, UnquantizedVariable, _no_setting, as_value, input_value
 
 
 def _to_obj(a) -> np.ndarray:
@@ -168,15 +168,16 @@ class FixedVariableArray(NDArrayOperatorsMixin):
         """The configuration of the values (None: constants only, and none was stated)."""
         return self._config if self._config is not None else values_config(self._vars)
 
-    @property
-    def hwconf(self) -> HWConfig:
+    def _hwconf(self) -> HWConfig:
         c = self.config
         return c.hwconf if c is not None else DEFAULT_HWCONF
 
-    @property
-    def solver_options(self) -> dict | None:
+    def _solver_options(self) -> dict | None:
         c = self.config
         return c.solver_options if c is not None else None
+
+    hwconf = property(_hwconf, _no_setting("hwconf"), doc="The hardware model of the values' inputs (read only).")
+    solver_options = property(_solver_options, _no_setting("solver_options"), doc="A copy of their CMVM options.")
 
     # ---- numpy-like structure ---------------------------------------------------------------------------
     @property

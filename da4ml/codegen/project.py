@@ -14,6 +14,7 @@ import numpy as np
 from .. import __version__
 from ..ir import CombLogic
 from .layout import bus_width, kif_rows, lanes_of
+from .parts import yosys_family
 from .templates import render
 from .verilog.lower import lower_comb
 from .verilog.top import lower_top
@@ -170,7 +171,7 @@ def render_project(design: Design, opts: CodegenOptions) -> tuple[dict[str, byte
         **common,
     ).encode()
     files["src/build_vivado.tcl"] = render("build_vivado.tcl.j2", xdc=f"{top}.xdc", **common).encode()
-    files["src/synth_yosys.ys"] = render("synth_yosys.ys.j2", **common).encode()
+    files["src/synth_yosys.ys"] = render("synth_yosys.ys.j2", yosys=yosys_family(opts.part_name), **common).encode()
 
     manifest = {
         "format": MANIFEST_FORMAT,

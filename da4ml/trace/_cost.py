@@ -63,3 +63,30 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
         extra = sub  # number of negated operands
         return float(w / 2 + extra * adder_cost(w, asz)), LUT_DELAY + (adder_latency(w, csz) if extra else 0.0)
     raise ValueError(f"no cost model for opcode {opcode}")
+
+
+def estimate_ops(comb, hw=None):
+    """``comb`` with every op's cost and latency recomputed by this model from the op types alone (a program
+    read from a DAIS binary, which stores neither, gets the figures its tracer gave it). Inputs arrive at 0."""
+    from da4ml.ir import HWConfig
+
+    hw = hw or HWConfig(comb.adder_size, comb.carry_size)
+    widths = [max(sum(op.kif), 0) for op in comb.ops]
+    lat: list[float] = []
+    ops = []
+    for op in comb.ops:
+        code = Opcode(op.opcode)
+        operands = () if code in (Opcode.INPUT, Opcode.CONST) else tuple(i for i in (op.id0, op.id1) if i >= 0)
+        w = widths[len(ops)]
+        sub = 0
+        if code == Opcode.ADD_CONST:
+            sub = ((op.data & -op.data).bit_length() - 1) if op.data else w
+        elif code in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
+            sub = op.lo
+        elif code == Opcode.BIT_BINARY:
+            sub = (op.hi & 1) + ((op.hi >> 1) & 1)
+        cost, delay = op_cost_delay(code, w, hw, tuple(widths[i] for i in operands), sub)
+        reads = operands + ((op.lo,) if code in (Opcode.MUX, Opcode.NEG_MUX) else ())
+        lat.append(max((lat[i] for i in reads), default=0.0) + delay)
+        ops.append(op._replace(latency=lat[-1], cost=cost))
+    return comb._replace(ops=ops)

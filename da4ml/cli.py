@@ -78,7 +78,7 @@ def _synth(args: argparse.Namespace) -> int:
             continue
         sizes = " ".join(f"{k}={n}" for k, n in res.lut_by_size.items() if n)
         print(
-            f"{prj}: {res.top} ({res.family}): LUT {res.lut} ({sizes}), INV {res.inv}, CARRY {res.carry}, "
+            f"{prj}: {res.top} ({res.family}): LUT {res.lut} ({sizes}), CARRY {res.carry}, "
             f"FF {res.ff}, longest path {res.path_lut_levels} LUT levels ({res.path_cells} cells)"
         )
         print(f"  result: {Path(prj) / 'synth' / 'yosys_result.json'}  ({res.yosys.split(' (')[0]})")
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("projects", nargs="+", metavar="PROJECT")
     p.add_argument("-o", "--output", help="write FILE.{json,csv,tsv,md,html} instead of the terminal table")
-    p.add_argument("--sort", help="sort by this column (e.g. cost, yosys_lut; prefix '-' for descending)")
+    p.add_argument("--sort", help="sort by this column (e.g. cost, yosys_lut; --sort=-cost for descending)")
     p.set_defaults(run=_report)
     p = sub.add_parser("synth", help="run a project's Yosys script; writes PROJECT/synth/yosys_result.json")
     p.add_argument("projects", nargs="+", metavar="PROJECT")

@@ -79,7 +79,7 @@ def nice_ticks(vmax: float, n: int = 5) -> list[float]:
     mag = 10 ** math.floor(math.log10(raw))
     step = next(s * mag for s in (1, 2, 5, 10) if s * mag >= raw)
     top = math.ceil(vmax / step - 1e-9) * step
-    return [k * step for k in range(int(round(top / step)) + 1)]
+    return [k * step for k in range(round(top / step) + 1)]
 
 
 def _fmt(v: float) -> str:
@@ -102,7 +102,9 @@ def bar_chart(
     unit: str,
 ) -> Chart:
     """One group of bars per project, one bar per series that has a value for it."""
-    groups = [(p, [(k, s, v[j]) for k, (s, v) in enumerate(series) if v[j] is not None]) for j, p in enumerate(projects)]
+    groups = [
+        (p, [(k, s, v[j]) for k, (s, v) in enumerate(series) if v[j] is not None]) for j, p in enumerate(projects)
+    ]
     groups = [(p, bars) for p, bars in groups if bars]
     n_series = len(series)
     group_h = n_series * BAR_H + GROUP_GAP
@@ -130,7 +132,18 @@ def bar_chart(
         for k, name, v in bars:
             y = y0 + k * BAR_H
             chart.marks.append(
-                Mark("bar", project, name, v, LABEL_W, y, max(sx(v) - LABEL_W, 0.5), BAR_H - 2, css=f"s{k}", tip=f"{project}: {name} {_fmt(v)}")
+                Mark(
+                    "bar",
+                    project,
+                    name,
+                    v,
+                    LABEL_W,
+                    y,
+                    max(sx(v) - LABEL_W, 0.5),
+                    BAR_H - 2,
+                    css=f"s{k}",
+                    tip=f"{project}: {name} {_fmt(v)}",
+                )
             )
             chart.texts.append(Text(sx(v) + 3, y + BAR_H - 4, _fmt(v), css="value"))
     return chart

@@ -35,7 +35,7 @@ def charts_of(rows: Sequence[ProjectRow]) -> list[Chart]:
     luts = bar_chart(
         "luts",
         "LUTs per project",
-        "The cost model's estimate next to the LUTs Yosys (synth_xilinx, LUT1-6 cells) and Vivado counted.",
+        "The cost model's estimate next to the LUTs Yosys (synth_xilinx: LUT1-LUT6 and INV cells) and Vivado counted.",
         labels,
         [
             ("cost estimate", [r.cost for r in rows]),

@@ -51,8 +51,8 @@ class ProjectRow:
     simulators: str | None = None  # "icarus+verilator"; a failing simulator is marked "!"
     samples: int | None = None
     seed: str | None = None
-    yosys_lut: int | None = None
-    yosys_inv: int | None = None
+    yosys_lut: int | None = None  # LUT1-LUT6 and INV cells (an INV is a LUT1)
+    yosys_inv: int | None = None  # of which INV
     yosys_ff: int | None = None
     yosys_carry: int | None = None
     yosys_lut_levels: int | None = None
@@ -196,8 +196,21 @@ def _published_comb(obj, where: str) -> CombLogic:
     try:
         shape, inp_shifts, out_idxs, out_shifts, out_negs, ops, carry, adder = obj[:8]
         tables = obj[8] if len(obj) > 8 and isinstance(obj[8], list) else ()
-        ops = [Op(int(a), int(b), int(c), int(d), QInterval(*map(float, q)), float(lt), float(ct)) for a, b, c, d, q, lt, ct in ops]
-        return CombLogic((int(shape[0]), int(shape[1])), inp_shifts, out_idxs, out_shifts, out_negs, ops, int(carry), int(adder), tables)
+        ops = [
+            Op(int(a), int(b), int(c), int(d), QInterval(*map(float, q)), float(lt), float(ct))
+            for a, b, c, d, q, lt, ct in ops
+        ]
+        return CombLogic(
+            (int(shape[0]), int(shape[1])),
+            inp_shifts,
+            out_idxs,
+            out_shifts,
+            out_negs,
+            ops,
+            int(carry),
+            int(adder),
+            tables,
+        )
     except (TypeError, ValueError, IndexError) as e:
         raise ReportError(f"{where}: not a da4ml program in the published JSON layout ({e})") from None
 
@@ -206,17 +219,21 @@ def _read_published(prj: Path, row: ProjectRow, warn: Warn) -> None:
     meta_path = prj / "metadata.json"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if not isinstance(meta, dict):
-            raise ValueError("the top level is not an object")
     except (OSError, ValueError) as e:
         raise ReportError(f"{meta_path}: not a readable published-da4ml metadata file ({e})") from None
+    if not isinstance(meta, dict):
+        raise ReportError(f"{meta_path}: not a readable published-da4ml metadata file (the top level is not an object)")
     row.source = "published da4ml (metadata.json)"
     row.flavor = meta.get("flavor")
     row.part = meta.get("part_name")
     row.cost = float(meta["cost"]) if isinstance(meta.get("cost"), (int, float)) else None
     lat = meta.get("latency")
-    row.latency_cycles = int(lat) if isinstance(lat, (int, float)) else (0 if row.flavor in ("verilog", "vhdl") else None)
-    row.register_bits = meta.get("reg_bits") if isinstance(meta.get("reg_bits"), int) else (0 if row.latency_cycles == 0 else None)
+    row.latency_cycles = (
+        int(lat) if isinstance(lat, (int, float)) else (0 if row.flavor in ("verilog", "vhdl") else None)
+    )
+    row.register_bits = (
+        meta.get("reg_bits") if isinstance(meta.get("reg_bits"), int) else (0 if row.latency_cycles == 0 else None)
+    )
     if "latency" in meta:
         row.clock_period_ns = meta.get("clock_period")
     pipe, comb_path = prj / "model" / "pipeline.json", prj / "model" / "comb.json"

@@ -39,7 +39,7 @@ def sort_rows(rows: Sequence[ProjectRow], key: str | None) -> list[ProjectRow]:
     name = key.lstrip("-")
     keys = [c.key for c in COLUMNS]
     if name not in keys:
-        raise ValueError(f"--sort {key!r}: no such column; use one of {', '.join(keys)} (prefix '-' to reverse)")
+        raise ValueError(f"--sort {key!r}: no such column; use one of {', '.join(keys)} (--sort=-KEY for descending)")
     have = [r for r in rows if getattr(r, name) is not None]
     missing = [r for r in rows if getattr(r, name) is None]
     return sorted(have, key=lambda r: getattr(r, name), reverse=desc) + missing
@@ -106,9 +106,7 @@ def terminal_table(rows: Sequence[ProjectRow], width: int | None = None) -> str:
     for block in blocks:
 
         def fmt(texts: list[str], block: list[int] = block) -> str:
-            parts = [
-                t.rjust(widths[j]) if cols[j].numeric else t.ljust(widths[j]) for t, j in zip(texts, block)
-            ]
+            parts = [t.rjust(widths[j]) if cols[j].numeric else t.ljust(widths[j]) for t, j in zip(texts, block)]
             return "  ".join(parts).rstrip()
 
         out.append(fmt([cols[j].header for j in block]))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import ReportError
 
-__all__ = ["SimResult", "SignOff", "parse_junit", "read_signoff"]
+__all__ = ["SignOff", "SimResult", "parse_junit", "read_signoff"]
 
 
 @dataclass(frozen=True)

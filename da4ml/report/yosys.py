@@ -54,9 +54,9 @@ class YosysResult:
     top: str
     yosys: str  # Yosys's version line (its "creator" string)
     family: str
-    lut: int  # LUT1..LUT6 cells
-    lut_by_size: dict[str, int]  # {"LUT1": n, ..., "LUT6": n}
-    inv: int  # INV cells (a LUT1 each in the vendor's mapping)
+    lut: int  # LUT1..LUT6 and INV cells: an INV is a LUT1 on the fabric (Vivado counts it as one)
+    lut_by_size: dict[str, int]  # {"LUT1": n, ..., "LUT6": n, "INV": n}
+    inv: int  # of which INV cells
     carry: int  # CARRY4 / CARRY8 cells
     ff: int  # FD* flip-flops
     muxf: int  # MUXF7 / MUXF8 / MUXF9
@@ -106,7 +106,7 @@ def result_from_stat(stat: Mapping, path_stat: Mapping, top: str, family: str) -
     """A YosysResult from the two `stat -json` documents the project's script writes."""
     cells = cells_of_stat(stat)
     path = cells_of_stat(path_stat)
-    lut_by_size = {f"LUT{k}": cells.get(f"LUT{k}", 0) for k in range(1, 7)}
+    lut_by_size = {f"LUT{k}": cells.get(f"LUT{k}", 0) for k in range(1, 7)} | {"INV": cells.get("INV", 0)}
     return YosysResult(
         top=top,
         yosys=str(stat.get("creator", "")),

@@ -1,9 +1,12 @@
 """Cost (LUT proxy) and delay (adder levels) of each DAIS op kind: the tracer's one cost model.
 
-Adders use da4ml.ir.cost (the model shared with the CMVM optimizer).  The rest are small LUT estimates:
+Adders use da4ml.ir.cost (the model shared with the CMVM optimizer).  The rest are LUT counts calibrated on
+Yosys synth_xilinx (`python bench/synth.py --op-classes`, which measures each class on its own design):
 re-interpretations (QUANTIZE without negation, CONST, INPUT, NOT) are wiring; a 2:1 mux, a relu gate or a
-two-input bitwise op takes 3 or fewer inputs per output bit, so two bits share one fracturable LUT6
-(width / 2 LUTs) and one LUT level; a lookup or a bit reduction costs LUT levels by input width."""
+two-input bitwise op is one LUT per output bit (a LUT2/LUT3 cell each: synthesis does not pair them in one
+LUT6); adding a constant puts an inverter (a LUT1) on every bit where the constant has a one and feeds the
+other bits to the carry chain as they are; a negation inverts every operand bit; a lookup or a bit
+reduction costs LUT levels by input width."""
 
 from __future__ import annotations
 
@@ -15,32 +18,36 @@ from da4ml.ir.cost import adder_cost, adder_latency
 LUT_DELAY = 1.0
 
 
-def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), sub: int = 0) -> tuple[float, float]:
-    """(cost, delay) of one op whose result is `width` bits wide; `in_widths` the operand widths."""
+def op_cost_delay(
+    opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), sub: int = 0, data: int = 0
+) -> tuple[float, float]:
+    """(cost, delay) of one op whose result is `width` bits wide; `in_widths` the operand widths; `data`
+    the op's data word (ADD_CONST: the constant in steps of the result)."""
     asz, csz = hw.adder_size, hw.carry_size
     w = max(width, 0)
     if opcode in (Opcode.INPUT, Opcode.QUANTIZE, Opcode.CONST):
         return 0.0, 0.0
     if opcode == Opcode.ADD_CONST:
-        # the result bits below the constant's lowest set bit are wires (`sub` of them)
+        # the result bits below the constant's lowest set bit are wires (`sub` of them); above, a carry chain
+        # whose sum inputs are x's bits, inverted (a LUT1 each) where the constant has a one
         wa = max(w - sub, 0)
-        return (float(adder_cost(wa, asz)), float(adder_latency(wa, csz))) if wa else (0.0, 0.0)
+        ones = ((int(data) >> sub) & ((1 << wa) - 1)).bit_count() if wa else 0
+        return (float(ones), float(adder_latency(wa, csz))) if wa else (0.0, 0.0)
     if opcode == Opcode.NEG_QUANTIZE:
-        # only the kept bits need an adder; the carry into them is an OR of the dropped bits (a LUT tree)
+        # -x inverts every operand bit into a carry chain (also the dropped ones: they make the carry-in)
         wi = in_widths[0] if in_widths else w
-        dropped = max(wi - w, 0)
-        cost = adder_cost(w, asz) + math.ceil(dropped / 5)
+        cost = adder_cost(max(wi, 1), asz) if w > 0 else 0.0
         return float(cost), (float(adder_latency(w, csz)) if w > 1 else LUT_DELAY)
     if opcode in (Opcode.ADD, Opcode.SUB):
         return float(adder_cost(w, asz)), float(adder_latency(w, csz))
     if opcode == Opcode.RELU:
-        return w / 2, 0.0
+        return float(w), 0.0
     if opcode == Opcode.NEG_RELU:
-        return float(adder_cost(w, asz) + w / 2), float(adder_latency(w, csz))
+        return float(adder_cost(w, asz) + w), float(adder_latency(w, csz))
     if opcode == Opcode.MUX:
-        return w / 2, LUT_DELAY
+        return float(w), LUT_DELAY
     if opcode == Opcode.NEG_MUX:
-        return float(w / 2 + adder_cost(w, asz)), float(adder_latency(w, csz)) + LUT_DELAY
+        return float(w + adder_cost(w, asz)), float(adder_latency(w, csz)) + LUT_DELAY
     if opcode == Opcode.MUL:
         wa, wb = (in_widths + (w, w))[:2]
         levels = max(1, math.ceil(math.log2(max(2, min(wa, wb)))))
@@ -61,7 +68,7 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
         return base
     if opcode == Opcode.BIT_BINARY:
         extra = sub  # number of negated operands
-        return float(w / 2 + extra * adder_cost(w, asz)), LUT_DELAY + (adder_latency(w, csz) if extra else 0.0)
+        return float(w + extra * adder_cost(w, asz)), LUT_DELAY + (adder_latency(w, csz) if extra else 0.0)
     raise ValueError(f"no cost model for opcode {opcode}")
 
 
@@ -85,7 +92,7 @@ def estimate_ops(comb, hw=None):
             sub = op.lo
         elif code == Opcode.BIT_BINARY:
             sub = (op.hi & 1) + ((op.hi >> 1) & 1)
-        cost, delay = op_cost_delay(code, w, hw, tuple(widths[i] for i in operands), sub)
+        cost, delay = op_cost_delay(code, w, hw, tuple(widths[i] for i in operands), sub, int(op.data))
         reads = operands + ((op.lo,) if code in (Opcode.MUX, Opcode.NEG_MUX) else ())
         lat.append(max((lat[i] for i in reads), default=0.0) + delay)
         ops.append(op._replace(latency=lat[-1], cost=cost))

@@ -70,7 +70,9 @@ class Node:
         if self.opcode == Opcode.ADD_CONST:
             d = int(data)
             sub = (d & -d).bit_length() - 1 if d else w  # pass-through low bits
-        self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub)
+        self.cost, delay = op_cost_delay(
+            self.opcode, w, hw, in_w, sub, int(data) if self.opcode == Opcode.ADD_CONST else 0
+        )
         if self.opcode == Opcode.INPUT:
             self.latency = lane.latency
         else:

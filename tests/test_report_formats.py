@@ -22,7 +22,7 @@ import pytest
 from da4ml.cli import main as cli
 from da4ml.codegen import RTLModel
 from da4ml.ir import CombLogic
-from da4ml.report import COLUMNS, read_projects, render_text
+from da4ml.report import COLUMNS, read_project, read_projects, render_text
 from da4ml.report.render import format_value, used_columns
 from da4ml.report.yosys import RESULT_FILE, result_from_stat
 from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
@@ -380,3 +380,15 @@ def test_row_columns_cover_the_issue(projects) -> None:
     keys = [c.key for c in COLUMNS]
     assert list(rows[0].as_dict()) == keys
     assert render_text(rows, "csv").splitlines()[0].split(",") == keys
+
+
+@pytest.mark.simulator
+def test_signoff_from_a_real_testbench_run(hdl_sim: str, tmp_path: Path) -> None:
+    """The sign-off columns come from the JUnit file the cocotb testbench wrote."""
+    from da4ml.verif import run
+
+    prj = RTLModel(small_comb(), "signed_off", tmp_path / "signed_off", latency_cutoff=1, print_latency=False).write()
+    res = run(prj, hdl_sim, seed=5, n_samples=60)
+    assert res.passed, res.summary()
+    row = read_project(prj, lambda w: pytest.fail(w))
+    assert (row.signoff, row.simulators, row.samples, row.seed) == ("PASS", hdl_sim, 60, "5")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from report_support import rtl_register_bits
 
 from da4ml.cli import main as cli
 from da4ml.codegen import RTLModel
@@ -36,15 +37,6 @@ def small_comb() -> CombLogic:
     x = FixedVariableArrayInput((4,)).quantize(1, 3, 2)
     w = np.random.default_rng(5).integers(-8, 8, (4, 3)) / 4
     return comb_trace(x, ops.relu(x @ w, i=4, f=2))
-
-
-def rtl_register_bits(prj: Path) -> int:
-    """Bits of every `reg [msb:0]` the generated Verilog declares (an independent reading of the RTL)."""
-    total = 0
-    for v in (prj / "src").glob("*.v"):
-        for msb in re.findall(r"^\s*reg \[(\d+):0\]", v.read_text(), re.MULTILINE):
-            total += int(msb) + 1
-    return total
 
 
 JUNIT = """<?xml version='1.0' encoding='utf-8'?>

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from report_support import rtl_register_bits
 
 from da4ml.codegen import RTLModel
 from da4ml.codegen.parts import yosys_family
@@ -22,14 +23,6 @@ from da4ml.toolchain import ToolError, find_yosys
 from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
 
 pytestmark = pytest.mark.slow
-
-
-def rtl_register_bits(prj: Path) -> int:
-    return sum(
-        int(msb) + 1
-        for v in (prj / "src").glob("*.v")
-        for msb in re.findall(r"^\s*reg \[(\d+):0\]", v.read_text(), re.MULTILINE)
-    )
 
 
 @pytest.fixture(scope="module")

@@ -142,3 +142,34 @@ def test_unparseable_vendor_files_are_warnings_naming_them(tmp_path: Path) -> No
     # the unreadable post-route report falls back to the readable post-synth one
     assert (row.vivado_stage, row.vivado_lut) == ("post_synth", 12045)
     assert row.quartus_alm is None and row.hls_lut is None
+
+
+def test_truncated_and_corrupted_files_never_crash(tmp_path: Path) -> None:
+    """Every fixture cut short at several points, and with bytes flipped, in place of a project's reports,
+    program and metadata: read_project warns (naming the file) or reads it, and never raises."""
+    import random
+
+    rnd = random.Random(7)
+    sources = {
+        "output_pubpipe/reports/pubpipe_post_route_util.rpt": VENDOR / "vivado_post_route_util.rpt",
+        "output_pubpipe/reports/pubpipe_post_route_timing.rpt": VENDOR / "vivado_post_route_timing.rpt",
+        "output_pubpipe/pubpipe.fit.summary": VENDOR / "mlp.fit.summary",
+        "output_pubpipe/reports/pubpipe.sta.rpt": VENDOR / "mlp.sta.rpt",
+        "output_pubpipe/sol/syn/report/csynth.xml": VENDOR / "csynth.xml",
+        "metadata.json": DATA / "published" / "pubpipe" / "metadata.json",
+        "model/pipeline.json": DATA / "published" / "pubpipe" / "model" / "pipeline.json",
+    }
+    for trial in range(40):
+        prj = _published_with_reports(tmp_path / f"t{trial}", {})
+        for dst, src in sources.items():
+            data = bytearray(src.read_bytes())
+            if trial % 2:
+                data = data[: rnd.randrange(len(data))]
+            else:
+                for _ in range(8):
+                    data[rnd.randrange(len(data))] = rnd.choice(b"0123456789;|:{}[],.-x \n")
+            (prj / dst).parent.mkdir(parents=True, exist_ok=True)
+            (prj / dst).write_bytes(bytes(data))
+        warnings: list[str] = []
+        read_project(prj, warnings.append)  # must not raise
+        assert all(str(prj) in w for w in warnings), warnings

@@ -158,6 +158,8 @@ def _read_ours(prj: Path, row: ProjectRow, warn: Warn) -> None:
         m = load_manifest(prj)
     except ManifestError as e:
         raise ReportError(str(e)) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as e:  # a manifest the loader did not foresee
+        raise ReportError(f"{prj / 'manifest.json'}: not a readable manifest ({type(e).__name__}: {e})") from None
     raw = m.raw
     row.name = m.top
     row.source = m.generator or "da4ml"
@@ -170,13 +172,14 @@ def _read_ours(prj: Path, row: ProjectRow, warn: Warn) -> None:
     row.part = part
     try:
         stages = _estimated([CombLogic.load_binary(p) for p in m.dais])
-    except (OSError, ValueError) as e:
-        warn(f"{prj}: cannot read the DAIS program ({e}); program columns left empty")
+        _program_columns(row, stages)
+        row.register_bits = _register_bits(stages, m.latency_cycles)
+    except (OSError, ValueError, ArithmeticError, IndexError) as e:
+        names = ", ".join(p.name for p in m.dais)
+        warn(f"{prj}: cannot read the DAIS program ({names}: {e}); program columns left empty")
         return
-    _program_columns(row, stages)
     row.cost = float(raw["cost"]) if isinstance(raw.get("cost"), (int, float)) else sum(s.cost for s in stages)
     row.adder_levels = sum(max(s.latency) for s in stages)
-    row.register_bits = _register_bits(stages, m.latency_cycles)
 
 
 def _part_of(tcl: Path) -> str | None:
@@ -251,12 +254,17 @@ def _read_published(prj: Path, row: ProjectRow, warn: Warn) -> None:
         except (OSError, ValueError, IndexError, TypeError) as e:
             warn(f"{path}: cannot read the program ({e}); its columns left empty")
     stages = stages or ([comb] if comb is not None else [])
-    if stages:
+    if not stages:
+        return
+    try:
         _program_columns(row, stages)
-        # the published stages keep the whole program's latencies: the last stage ends at the total depth
-        row.adder_levels = max((comb or stages[-1]).latency)
-        if row.cost is None:
-            row.cost = sum(s.cost for s in stages)
+    except (ValueError, ArithmeticError) as e:  # types that are not fixed-point intervals
+        warn(f"{prj / 'model'}: the program's types cannot be read ({e}); program columns left empty")
+        return
+    # the published stages keep the whole program's latencies: the last stage ends at the total depth
+    row.adder_levels = max((comb or stages[-1]).latency)
+    if row.cost is None:
+        row.cost = sum(s.cost for s in stages)
 
 
 def _yosys_columns(prj: Path, row: ProjectRow, warn: Warn) -> None:

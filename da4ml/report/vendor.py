@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import VendorReportError
 from .quartus import QuartusFit, QuartusTiming, parse_fit, parse_sta_report, parse_sta_summary
 from .vitis import HlsSynth, parse_csynth_xml
 from .vivado import VivadoTiming, VivadoUtil, parse_timing, parse_util
@@ -45,7 +44,7 @@ def _report_dirs(prj: Path) -> list[Path]:
 def _read(path: Path, parse: Callable, warn: Callable[[str], None]):
     try:
         return parse(path.read_text(encoding="utf-8", errors="replace"))
-    except VendorReportError as e:
+    except ValueError as e:  # VendorReportError, or a number the layout promised that is not one
         warn(f"{path}: cannot parse ({e}); skipped")
     except OSError as e:
         warn(f"{path}: cannot read ({e.strerror}); skipped")

@@ -41,7 +41,7 @@ from _venv import published_python  # bench/_venv.py: the shared venvs of publis
 
 from da4ml.codegen import RTLModel
 from da4ml.ir import CombLogic, Opcode
-from da4ml.report.yosys import cells_of_stat, run_synth
+from da4ml.report.yosys import cells_of_stat, result_from_stat, run_synth
 from da4ml.toolchain import find_yosys, run_tool
 from da4ml.trace import FixedVariableArray, FixedVariableArrayInput, comb_trace, ops
 
@@ -106,9 +106,27 @@ def span_adder_cost(comb: CombLogic) -> float:
     return total
 
 
-def synth_row(label: str, kind: str, comb: CombLogic, prj: Path, latency_cycles: int) -> dict:
+def reused(prj: Path, model: RTLModel):
+    """The Yosys result of an identical project already on disk (same manifest.json, so the same program and
+    options, and Yosys's own statistics next to it), or None."""
+    files, _ = model.render()
+    stat, path = prj / "synth" / "yosys_stat.json", prj / "synth" / "yosys_path.json"
+    if not ((prj / "manifest.json").is_file() and stat.is_file() and path.is_file()):
+        return None
+    if (prj / "manifest.json").read_bytes() != files["manifest.json"]:
+        return None
+    text = (prj / "src" / "synth_yosys.ys").read_text()
+    family = text.split("-family ", 1)[1].split()[0] if "-family " in text else "xc7"  # synth_xilinx's default
+    return result_from_stat(json.loads(stat.read_text()), json.loads(path.read_text()), model.prj_name, family)
+
+
+def synth_row(label: str, kind: str, comb: CombLogic, model: RTLModel, reuse: bool) -> dict:
     t0 = time.perf_counter()
-    res = run_synth(prj)
+    prj = model.path.resolve()
+    res = reused(prj, model) if reuse else None
+    was_reused = res is not None
+    if res is None:
+        res = run_synth(model.write())
     lut_eq = res.lut
     return {
         "design": label,
@@ -119,11 +137,12 @@ def synth_row(label: str, kind: str, comb: CombLogic, prj: Path, latency_cycles:
         "inv": res.inv,
         "carry": res.carry,
         "ff": res.ff,
-        "cycles": latency_cycles,
+        "cycles": model.latency_cycles,
         "levels": res.path_lut_levels,
         "ratio": comb.cost / max(lut_eq, 1),
         "span": span_adder_cost(comb) / max(lut_eq, 1),
         "syn_s": time.perf_counter() - t0,
+        "reused": was_reused,
     }
 
 
@@ -138,7 +157,7 @@ def print_row(r: dict) -> None:
     print(
         f"{r['design']:<8} {r['kind']:<5} {r['ops']:>5} {r['cost']:>7.0f} {r['lut']:>7} {r['inv']:>5} {r['carry']:>6} "
         f"{r['ff']:>6} {r['cycles']:>4} {r['levels']:>6} {r['ratio']:>7.3f} {ok:>3} {r['span']:>6.3f} "
-        f"{r['syn_s']:>6.0f}",
+        f"{r['syn_s']:>6.0f}" + (" (reused)" if r["reused"] else ""),
         flush=True,
     )
 
@@ -167,12 +186,12 @@ def op_class_designs() -> list[tuple[str, CombLogic]]:
     ]
 
 
-def op_classes(root: Path) -> None:
+def op_classes(root: Path, reuse: bool) -> None:
     print(f"{'class':<10} {'ops by kind':<40} {'cost':>7} {'LUT':>5} {'INV':>5} {'CARRY':>6} {'est/LUT':>7}")
     for name, comb in op_class_designs():
         kinds = Counter(Opcode(op.opcode).name for op in comb.ops if op.opcode != Opcode.INPUT)
-        prj = RTLModel(comb, f"op_{name}", root / f"op_{name}", print_latency=False).write()
-        res = run_synth(prj)
+        model = RTLModel(comb, f"op_{name}", root / f"op_{name}", print_latency=False)
+        res = (reused(model.path.resolve(), model) if reuse else None) or run_synth(model.write())
         lut_eq = res.lut
         desc = " ".join(f"{k}:{n}" for k, n in sorted(kinds.items())) or "(none)"
         ratio = f"{comb.cost / lut_eq:.2f}" if lut_eq else "-"
@@ -233,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--designs", default="cmvm16,demo,mlp16,mlp32")
     ap.add_argument("--kinds", default="comb,pipe", help="comb (combinational) and/or pipe (pipelined)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the projects under this directory")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: reuse Yosys's statistics of identical projects (same manifest.json) already there",
+    )
     ap.add_argument("--op-classes", action="store_true", help="only the per-op-class calibration designs")
     ap.add_argument("--compare", action="store_true", help="also synthesize the published da4ml 0.6.0's RTL")
     args = ap.parse_args(argv)
@@ -241,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     print(f"Yosys: {yosys.description}; projects in {root}")
     if args.op_classes:
-        op_classes(root)
+        op_classes(root, args.reuse)
         return 0
     kinds = [k for k in args.kinds.split(",") if k]
     print(HEADER)
@@ -251,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             model = RTLModel(comb, f"{name}_{kind}", root / f"{name}_{kind}",
                              latency_cutoff=cutoff if kind == "pipe" else -1, print_latency=False)  # fmt: skip
-            rows.append(synth_row(name, kind, comb, model.write(), model.latency_cycles))
+            rows.append(synth_row(name, kind, comb, model, args.reuse))
             print_row(rows[-1])
             if args.compare and name == "cmvm16":
                 published_row(kind, cutoff if kind == "pipe" else -1, root)

@@ -19,20 +19,27 @@ LUT_DELAY = 1.0
 
 
 def op_cost_delay(
-    opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), sub: int = 0, data: int = 0
+    opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), sub: int = 0, data: int = 0, offset: int = 0
 ) -> tuple[float, float]:
     """(cost, delay) of one op whose result is `width` bits wide; `in_widths` the operand widths; `data`
-    the op's data word (ADD_CONST: the constant in steps of the result)."""
+    the op's data word and `offset` its operand's LSB in result bits (ADD_CONST: the constant in steps of the
+    result); `sub` by op: ADD_CONST the constant's trailing zero bits, MUX 1 when a branch is a constant,
+    bit ops their kind or negation count."""
     asz, csz = hw.adder_size, hw.carry_size
     w = max(width, 0)
     if opcode in (Opcode.INPUT, Opcode.QUANTIZE, Opcode.CONST):
         return 0.0, 0.0
     if opcode == Opcode.ADD_CONST:
         # the result bits below the constant's lowest set bit are wires (`sub` of them); above, a carry chain
-        # whose sum inputs are x's bits, inverted (a LUT1 each) where the constant has a one
+        # whose sum inputs are x's bits, inverted (a LUT1 each) where the constant has a one; above x's MSB
+        # the sum inputs are x's sign, so the constant's ones there share one inverter
         wa = max(w - sub, 0)
-        ones = ((int(data) >> sub) & ((1 << wa) - 1)).bit_count() if wa else 0
-        return (float(ones), float(adder_latency(wa, csz))) if wa else (0.0, 0.0)
+        if not wa:
+            return 0.0, 0.0
+        c = int(data) & ((1 << w) - 1)
+        lo, hi = max(sub, offset), min(offset + (in_widths[0] if in_widths else w), w)
+        ones = ((c >> lo) & ((1 << (hi - lo)) - 1)).bit_count() if hi > lo else 0
+        return float(ones + (1 if c >> max(hi, 0) else 0)), float(adder_latency(wa, csz))
     if opcode == Opcode.NEG_QUANTIZE:
         # -x inverts every operand bit into a carry chain (also the dropped ones: they make the carry-in)
         wi = in_widths[0] if in_widths else w
@@ -45,7 +52,9 @@ def op_cost_delay(
     if opcode == Opcode.NEG_RELU:
         return float(adder_cost(w, asz) + w), float(adder_latency(w, csz))
     if opcode == Opcode.MUX:
-        return float(w), LUT_DELAY
+        # a constant branch makes it an AND/OR per bit, which synthesis merges into the LUT of the mux or
+        # comparison next to it (saturation's two muxes take one LUT per bit): half a LUT per bit
+        return (w / 2 if sub else float(w)), LUT_DELAY
     if opcode == Opcode.NEG_MUX:
         return float(w + adder_cost(w, asz)), float(adder_latency(w, csz)) + LUT_DELAY
     if opcode == Opcode.MUL:
@@ -85,14 +94,17 @@ def estimate_ops(comb, hw=None):
         code = Opcode(op.opcode)
         operands = () if code in (Opcode.INPUT, Opcode.CONST) else tuple(i for i in (op.id0, op.id1) if i >= 0)
         w = widths[len(ops)]
-        sub = 0
+        sub = offset = 0
         if code == Opcode.ADD_CONST:
             sub = ((op.data & -op.data).bit_length() - 1) if op.data else w
+            offset = op.kif[2] - comb.ops[op.id0].kif[2]
+        elif code in (Opcode.MUX, Opcode.NEG_MUX):
+            sub = int(any(comb.ops[i].opcode == Opcode.CONST for i in (op.id0, op.id1)))
         elif code in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
             sub = op.lo
         elif code == Opcode.BIT_BINARY:
             sub = (op.hi & 1) + ((op.hi >> 1) & 1)
-        cost, delay = op_cost_delay(code, w, hw, tuple(widths[i] for i in operands), sub, int(op.data))
+        cost, delay = op_cost_delay(code, w, hw, tuple(widths[i] for i in operands), sub, int(op.data), offset)
         reads = operands + ((op.lo,) if code in (Opcode.MUX, Opcode.NEG_MUX) else ())
         lat.append(max((lat[i] for i in reads), default=0.0) + delay)
         ops.append(op._replace(latency=lat[-1], cost=cost))

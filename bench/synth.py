@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark (not a test): estimator fidelity, the cost model's LUT estimate against the LUTs Yosys counts.
 
-    python bench/synth.py [--designs cmvm16,demo,mlp16,mlp32] [--kinds comb,pipe] [--keep DIR]
+    python bench/synth.py [--designs cmvm16,demo,mlp16] [--kinds comb,pipe] [--keep DIR [--reuse]]
                           [--op-classes] [--compare]
 
 Designs: ``cmvm16`` a 16x16 layer of 8-bit weights on 8-bit inputs (x @ W, optimized by da4ml.cmvm), ``demo``
@@ -249,7 +249,9 @@ def published_row(kind: str, cutoff: float, root: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--designs", default="cmvm16,demo,mlp16,mlp32")
+    ap.add_argument(
+        "--designs", default="cmvm16,demo,mlp16", help="mlp32 works too (its combinational synthesis takes hours)"
+    )
     ap.add_argument("--kinds", default="comb,pipe", help="comb (combinational) and/or pipe (pipelined)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the projects under this directory")
     ap.add_argument(

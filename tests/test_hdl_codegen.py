@@ -1,8 +1,7 @@
 """HDL regression over generated designs: da4ml.codegen projects verified by the generic testbench.
 
-Active once da4ml.codegen (RTLModel) and its test programs (tests/codegen_programs.py) are in the tree;
-skipped before. Matrix: every program of codegen_programs (one per op family, plus a small MLP) x
-combinational / pipelined x the selected simulators; plus a mutation of generated Verilog that must fail.
+Matrix: every program of codegen_programs (one per op family, plus a small MLP) x combinational /
+pipelined x the selected simulators; plus a mutation of generated Verilog that must fail.
 """
 
 from __future__ import annotations
@@ -10,12 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import codegen_programs as programs
 import pytest
 from da4ml.verif import run
 
+from da4ml import codegen
+
 pytestmark = pytest.mark.simulator
-codegen = pytest.importorskip("da4ml.codegen", reason="da4ml.codegen not merged yet")
-programs = pytest.importorskip("codegen_programs", reason="tests/codegen_programs.py not merged yet")
 
 PROGRAMS = sorted(programs.ALL_PROGRAMS)
 KINDS = {"comb": {}, "pipe": {"latency_cutoff": 1, "register_layers": 1}}

@@ -50,7 +50,7 @@ def synthesized(tmp_path_factory) -> Path:
 def independent_cells(prj: Path, tmp: Path) -> dict[str, int]:
     """Cells by type from a Yosys run of our own on the project's HDL files (not its script)."""
     manifest = json.loads((prj / "manifest.json").read_text())
-    files = " ".join(manifest["hdl_files"])
+    files = " ".join(manifest["sources"])
     out = tmp / "stat.json"
     shutil.copytree(prj / "src", tmp / "src")  # relative paths: the WebAssembly Yosys sees its working directory
     script = (

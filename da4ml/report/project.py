@@ -1,4 +1,4 @@
-"""One report row per project directory: ours (manifest.json, through da4ml.verif's manifest loader) or the
+"""One report row per project directory: ours (manifest.json, read by da4ml.project.Manifest) or the
 published da4ml's (metadata.json with model/comb.json or model/pipeline.json), plus what lies next to it:
 sign-off JUnit results, the Yosys result of `da4ml synth`, vendor reports.
 
@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ..codegen.layout import bus_width, kif_rows, lanes_of
 from ..ir import CombLogic, Op, QInterval
+from ..project import Manifest, ManifestError, bus_width, kif_rows, lanes_of
 from ..trace._cost import estimate_ops
 from .errors import ReportError
 from .signoff import read_signoff
@@ -152,18 +152,15 @@ def _register_bits(stages: Sequence[CombLogic], latency_cycles: int) -> int:
 
 
 def _read_ours(prj: Path, row: ProjectRow, warn: Warn) -> None:
-    from ..verif.manifest import ManifestError, load_manifest
-
     try:
-        m = load_manifest(prj)
+        m = Manifest.load(prj)
     except ManifestError as e:
         raise ReportError(str(e)) from None
     except (ValueError, TypeError, KeyError, AttributeError) as e:  # a manifest the loader did not foresee
         raise ReportError(f"{prj / 'manifest.json'}: not a readable manifest ({type(e).__name__}: {e})") from None
-    raw = m.raw
     row.name = m.top
     row.source = m.generator or "da4ml"
-    row.flavor = "verilog"
+    row.flavor = m.language
     row.latency_cycles = m.latency_cycles
     row.clock_period_ns = m.clock_period_ns if m.pipelined else None
     row.n_inputs, row.input_bits = m.n_in, m.input_port.width
@@ -171,14 +168,14 @@ def _read_ours(prj: Path, row: ProjectRow, warn: Warn) -> None:
     part = _part_of(prj / "src" / "build_vivado.tcl")
     row.part = part
     try:
-        stages = _estimated([CombLogic.load_binary(p) for p in m.dais])
+        stages = _estimated([CombLogic.load_binary(p) for p in m.dais_paths])
         _program_columns(row, stages)
         row.register_bits = _register_bits(stages, m.latency_cycles)
     except (OSError, ValueError, ArithmeticError, IndexError) as e:
-        names = ", ".join(p.name for p in m.dais)
+        names = ", ".join(m.dais)
         warn(f"{prj}: cannot read the DAIS program ({names}: {e}); program columns left empty")
         return
-    row.cost = float(raw["cost"]) if isinstance(raw.get("cost"), (int, float)) else sum(s.cost for s in stages)
+    row.cost = sum(s.cost for s in stages)
     row.adder_levels = sum(max(s.latency) for s in stages)
 
 

@@ -164,10 +164,10 @@ def run_synth(project_dir: str | Path, yosys: Yosys | None = None) -> YosysResul
 
     Raises ToolError (no Yosys, or Yosys failed: the command, directory and log are named) and
     YosysResultError (an old script that writes no stat files)."""
-    from ..verif.manifest import load_manifest
+    from ..project import Manifest
 
-    m = load_manifest(project_dir)
-    prj = m.project_dir
+    m = Manifest.load(project_dir)
+    prj = Path(project_dir).resolve()
     script = prj / SCRIPT_FILE
     if not script.is_file():
         raise ToolError(f"{script}: missing; regenerate the project with RTLModel(...).write()")

@@ -64,9 +64,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    from .project import ManifestError
     from .report import ReportError, run_synth
     from .toolchain import ToolError
-    from .project import ManifestError
 
     status = 0
     for prj in args.projects:

@@ -384,3 +384,10 @@ def test_signoff_from_a_real_testbench_run(hdl_sim: str, tmp_path: Path) -> None
     assert res.passed, res.summary()
     row = read_project(prj, lambda w: pytest.fail(w))
     assert (row.signoff, row.simulators, row.samples, row.seed) == ("PASS", hdl_sim, 60, "5")
+
+
+def test_html_escapes_text(projects) -> None:
+    """Warnings and paths are text, not markup (the report template is autoescaped)."""
+    rows = read_projects(paths(projects)[:1], lambda w: None)
+    html = render_text(rows, "html", ["/tmp/a<b>&c: cannot parse"])
+    assert "<li>/tmp/a&lt;b&gt;&amp;c: cannot parse</li>" in html and "<b>" not in html

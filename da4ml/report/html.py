@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import jinja2
-
 from .. import __version__
+from ..project.templates import render
 from .charts import Chart, bar_chart, scatter_chart
 from .project import ProjectRow
 from .render import format_value, used_columns
 
 __all__ = ["charts_of", "render_html"]
-
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader(__name__.rsplit(".", 1)[0], "templates"),
-    undefined=jinja2.StrictUndefined,
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
 
 
 def _labels(rows: Sequence[ProjectRow]) -> list[str]:
@@ -72,6 +62,11 @@ def charts_of(rows: Sequence[ProjectRow]) -> list[Chart]:
 def render_html(rows: Sequence[ProjectRow], warnings: Sequence[str] = ()) -> str:
     cols = used_columns(rows)
     table = [[format_value(getattr(r, c.key)) for c in cols] for r in rows]
-    return _ENV.get_template("report.html.j2").render(
-        version=__version__, columns=cols, table=table, charts=charts_of(rows), warnings=list(warnings)
+    return render(
+        "report:report.html.j2",
+        version=__version__,
+        columns=cols,
+        table=table,
+        charts=charts_of(rows),
+        warnings=list(warnings),
     )

@@ -116,7 +116,7 @@ def bar_chart(
         return chart
     vmax = max(v for _, bars in groups for _, _, v in bars)
     ticks = nice_ticks(vmax)
-    plot_w = WIDTH - LABEL_W - 20
+    plot_w = WIDTH - LABEL_W - 56  # room right of the longest bar for its value
 
     def sx(v: float) -> float:
         return LABEL_W + plot_w * v / ticks[-1]

@@ -391,3 +391,24 @@ def test_html_escapes_text(projects) -> None:
     rows = read_projects(paths(projects)[:1], lambda w: None)
     html = render_text(rows, "html", ["/tmp/a<b>&c: cannot parse"])
     assert "<li>/tmp/a&lt;b&gt;&amp;c: cannot parse</li>" in html and "<b>" not in html
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda x: ops.relu(x @ (np.arange(24).reshape(8, 3) / 8 - 1), i=4, f=2),
+        lambda x: ops.quantize(x, 1, 1, 2, overflow_mode="SAT", round_mode="RND"),
+        lambda x: np.where(x[:4] > x[4:], x[4:] * 3 + 0.75, -x[:4]),
+        lambda x: ops.quantize(np.tanh(x), 1, 0, 5),
+        lambda x: x[:4] * x[4:],
+        lambda x: np.maximum(x[:4], x[4:]) - 1.25,
+    ],
+)
+def test_cost_from_the_binary_is_the_traced_cost(build) -> None:
+    """The report costs our projects from their DAIS binaries (which hold no costs): the re-estimate must
+    give every op the cost and latency the tracer gave it."""
+    x = FixedVariableArrayInput((8,)).quantize(1, 3, 3)
+    comb = comb_trace(x, build(x))
+    again = estimate_ops(CombLogic.from_binary(comb.to_binary()))
+    assert [(op.cost, op.latency) for op in again.ops] == [(op.cost, op.latency) for op in comb.ops]
+    assert again.cost == comb.cost

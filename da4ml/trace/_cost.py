@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from da4ml.ir import Opcode
+from da4ml.ir import BitUnary, Opcode
 from da4ml.ir.cost import adder_cost, adder_latency
 
 LUT_DELAY = 1.0
@@ -73,7 +73,7 @@ def op_cost_delay(
         wi = in_widths[0] if in_widths else w
         base = (
             (0.0, 0.0)
-            if sub == 0
+            if sub == BitUnary.NOT
             else (float(math.ceil(max(wi, 1) / 5)), LUT_DELAY * max(1, math.ceil(math.log(max(wi, 2), 6))))
         )
         if neg:
@@ -88,28 +88,28 @@ def op_cost_delay(
 def estimate_ops(comb, hw=None):
     """``comb`` with every op's cost and latency recomputed by this model from the op types alone (a program
     read from a DAIS binary, which stores neither, gets the figures its tracer gave it). Inputs arrive at 0."""
-    from da4ml.ir import HWConfig
+    from da4ml.ir import HWConfig, operands
 
     hw = hw or HWConfig(comb.adder_size, comb.carry_size)
-    widths = [max(sum(op.kif), 0) for op in comb.ops]
     lat: list[float] = []
     ops = []
     for op in comb.ops:
         code = Opcode(op.opcode)
-        operands = () if code in (Opcode.INPUT, Opcode.CONST) else tuple(i for i in (op.id0, op.id1) if i >= 0)
-        w = widths[len(ops)]
-        sub = offset = 0
+        reads = operands(op)  # a, b, then a mux's condition
+        data_in = reads[:2]
+        sub = offset = const = 0
         if code == Opcode.ADD_CONST:
-            sub = ((op.data & -op.data).bit_length() - 1) if op.data else w
+            const = op.constant
+            sub = ((const & -const).bit_length() - 1) if const else op.width
             offset = op.kif[2] - comb.ops[op.id0].kif[2]
-        elif code in (Opcode.MUX, Opcode.NEG_MUX):
-            sub = int(any(comb.ops[i].opcode == Opcode.CONST for i in (op.id0, op.id1)))
         elif code in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
-            sub = op.lo
+            sub = op.bit_op
         elif code == Opcode.BIT_BINARY:
-            sub = (op.hi & 1) + ((op.hi >> 1) & 1)
-        cost, delay = op_cost_delay(code, w, hw, tuple(widths[i] for i in operands), sub, int(op.data), offset)
-        reads = operands + ((op.lo,) if code in (Opcode.MUX, Opcode.NEG_MUX) else ())
+            sub = int(op.neg_a) + int(op.neg_b)
+        elif code in (Opcode.MUX, Opcode.NEG_MUX):
+            sub = int(any(comb.ops[i].opcode == Opcode.CONST for i in data_in))
+        in_widths = tuple(comb.ops[i].width for i in data_in)
+        cost, delay = op_cost_delay(code, op.width, hw, in_widths, sub, const, offset)
         lat.append(max((lat[i] for i in reads), default=0.0) + delay)
         ops.append(op._replace(latency=lat[-1], cost=cost))
     return comb._replace(ops=ops)

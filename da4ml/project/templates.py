@@ -1,8 +1,9 @@
 """The one Jinja environment of every file da4ml generates (strict: an undefined name is an error).
 
 One loader per template root, chosen by a prefix: ``rtl:`` for the HDL and tool scripts
-(``da4ml/rtl_templates``), ``verif:`` for the testbench (``da4ml/verif/templates``). Both roots ship in the
-wheel; in a source checkout they are the top-level ``rtl_templates/`` and ``verif/templates/``.
+(``da4ml/rtl_templates``), ``verif:`` for the testbench (``da4ml/verif/templates``), ``report:`` for the HTML
+report (``da4ml/report/templates``; ``*.html.j2`` templates are autoescaped, nothing else is). The roots ship
+in the wheel; in a source checkout they are the top-level ``rtl_templates/`` and ``verif/templates/``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ _SOURCE_TREE = Path(__file__).resolve().parents[2]
 ROOTS: dict[str, tuple[str, ...]] = {  # prefix -> folder below the installed package ``da4ml``
     "rtl": ("rtl_templates",),
     "verif": ("verif", "templates"),
+    "report": ("report", "templates"),
 }
 
 
@@ -31,7 +33,7 @@ def template_root(prefix: str):
     installed = files("da4ml").joinpath(*parts)
     if installed.is_dir():
         return installed
-    source = _SOURCE_TREE.joinpath(*parts)
+    source = _SOURCE_TREE.joinpath(*parts) if prefix != "report" else _SOURCE_TREE.joinpath("da4ml", *parts)
     if source.is_dir():
         return source
     raise FileNotFoundError(
@@ -68,7 +70,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
         auto_reload=False,
     )
     env.filters["comment"] = _comment

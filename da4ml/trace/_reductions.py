@@ -70,6 +70,8 @@ def reduce_tree(
     rest = arr.shape[:-1]
     out_shape = tuple(1 if a in axes else x.shape[a] for a in range(x.ndim)) if keepdims else rest
     init = None if initial is None else as_value(initial)
+    if mask is not None and init is None and identity is None:
+        raise ValueError(f"{name}(..., where=...): the operation has no identity, so a where= mask needs initial=")
     out = np.empty(rest, dtype=object)
     for idx in np.ndindex(rest):
         items = list(arr[idx]) if marr is None else [v for v, m in zip(arr[idx], marr[idx]) if m]
@@ -108,16 +110,12 @@ def np_prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
 
 @implements(np.max, np.amax)
 def np_max(a, axis=None, out=None, keepdims=False, initial=None, where=True):
-    if where is not True and _initial(initial) is None:
-        raise ValueError("np.max(..., where=...): the maximum has no identity, so a where= mask needs initial=")
     r = reduce_tree(maximum, a, axis, keepdims, where=where, initial=_initial(initial), name="np.max")
     return store(r, out, "np.max")
 
 
 @implements(np.min, np.amin)
 def np_min(a, axis=None, out=None, keepdims=False, initial=None, where=True):
-    if where is not True and _initial(initial) is None:
-        raise ValueError("np.min(..., where=...): the minimum has no identity, so a where= mask needs initial=")
     r = reduce_tree(minimum, a, axis, keepdims, where=where, initial=_initial(initial), name="np.min")
     return store(r, out, "np.min")
 

@@ -65,7 +65,25 @@ def _scalar_of(r):
     return r[()] if getattr(r, "ndim", None) == 0 and not isinstance(r, FixedVariable) else r
 
 
-class FixedVariable(NDArrayOperatorsMixin):
+class Configured:
+    """``hwconf`` / ``solver_options`` read from ``self.config`` (the inputs'); assigning them is refused."""
+
+    __slots__ = ()
+    config: TraceConfig | None
+
+    def _hwconf(self) -> HWConfig:
+        c = self.config
+        return c.hwconf if c is not None else DEFAULT_HWCONF
+
+    def _solver_options(self) -> dict | None:
+        c = self.config
+        return c.solver_options if c is not None else None
+
+    hwconf = property(_hwconf, _no_setting("hwconf"), doc="The hardware model of the inputs (read only).")
+    solver_options = property(_solver_options, _no_setting("solver_options"), doc="A copy of the inputs' CMVM options.")
+
+
+class FixedVariable(Configured, NDArrayOperatorsMixin):
     """One symbolic fixed-point value (or an exact constant)."""
 
     __slots__ = ("const", "neg", "node", "shift")
@@ -114,17 +132,6 @@ class FixedVariable(NDArrayOperatorsMixin):
     def config(self) -> TraceConfig | None:
         """The configuration of the inputs this value is computed from (None: a constant)."""
         return self.node.config if self.node is not None else None
-
-    def _hwconf(self) -> HWConfig:
-        c = self.config
-        return c.hwconf if c is not None else DEFAULT_HWCONF
-
-    def _solver_options(self) -> dict | None:
-        c = self.config
-        return c.solver_options if c is not None else None
-
-    hwconf = property(_hwconf, _no_setting("hwconf"), doc="The hardware model of the inputs (read only).")
-    solver_options = property(_solver_options, _no_setting("solver_options"), doc="A copy of the inputs' CMVM options.")
 
     def interval(self) -> tuple[int, int, int]:
         """(nmin, nmax, f): the value lies in nmin..nmax steps of 2**-f (exact)."""

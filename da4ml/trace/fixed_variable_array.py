@@ -22,7 +22,7 @@ from ._errors import TraceError
 from ._lut import lookup
 from ._node import TraceInput
 from ._quantize import quantize, relu
-from .fixed_variable import FixedVariable, UnquantizedVariable, _no_setting, as_value, input_value
+from .fixed_variable import Configured, FixedVariable, UnquantizedVariable, as_value, input_value
 
 
 def _to_obj(a) -> np.ndarray:
@@ -98,7 +98,7 @@ def _kif_arrays(shape, k, i, f):
     return k, i, f
 
 
-class FixedVariableArray(NDArrayOperatorsMixin):
+class FixedVariableArray(Configured, NDArrayOperatorsMixin):
     """An n-d array of symbolic fixed-point values (numpy-like)."""
 
     def __init__(self, vars, solver_options: Mapping | None = None, hwconf: HWConfig | None = None):
@@ -167,17 +167,6 @@ class FixedVariableArray(NDArrayOperatorsMixin):
     def config(self) -> TraceConfig | None:
         """The configuration of the values (None: constants only, and none was stated)."""
         return self._config if self._config is not None else values_config(self._vars)
-
-    def _hwconf(self) -> HWConfig:
-        c = self.config
-        return c.hwconf if c is not None else DEFAULT_HWCONF
-
-    def _solver_options(self) -> dict | None:
-        c = self.config
-        return c.solver_options if c is not None else None
-
-    hwconf = property(_hwconf, _no_setting("hwconf"), doc="The hardware model of the values' inputs (read only).")
-    solver_options = property(_solver_options, _no_setting("solver_options"), doc="A copy of their CMVM options.")
 
     # ---- numpy-like structure ---------------------------------------------------------------------------
     @property

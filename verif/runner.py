@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..toolchain import SimEnv, check_verilator_fst, find_simulator
+from ..toolchain import SimEnv, check_verilator_fst, find_simulator, require_cocotb
 from .config import DEFAULT_N_SAMPLES, TbConfig
 from .manifest import Manifest, load_manifest
 from .writer import tb_module_name
@@ -180,6 +180,7 @@ def run(
 
     Raises ManifestError / ToolError (before simulating) when the project or the simulator is unusable.
     """
+    require_cocotb()  # a clear ToolError naming the `sim` extra, not a ModuleNotFoundError
     from cocotb_tools.runner import get_runner
 
     from ..toolchain import default_simulator

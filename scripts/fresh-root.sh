@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Run commands as a new user would: in a fresh Debian bookworm root (debootstrap minbase with python3,
+# python3-venv, python3-dev, python3-pip, g++, make, git and ca-certificates: no `python` alias, no CMake,
+# no simulators), on a clean clone of one commit of this repository.
+#
+# Usage: scripts/fresh-root.sh [--commit REV] [--log-dir DIR] [--keep] [--] CMD...
+#   CMD...      shell commands run one after the other in /root/project (default: "make demo" "make test")
+#   --commit    the commit to clone (default: HEAD; commit first, the working tree is not used)
+#   --log-dir   where each command's log goes (default: /tmp/da4ml-ci-logs)
+#   --keep      keep the run's root (its path is printed) instead of deleting it
+# Exit status: 0 every command passed, 1 one failed, 3 the root cannot be made here (not root, no
+# debootstrap, the Debian registry unreachable, no mount namespaces): the caller may fall back.
+#
+# The pristine root is made once and kept under $DA4ML_CI_CACHE (default /var/cache/da4ml-ci); each run
+# copies it. pip's download cache and ccache live there too and are shared by runs. The root reaches the
+# package registries the way this host does: its resolver, apt sources (when the host is bookworm), pip
+# configuration, PIP_* and proxy variables and CA certificates are copied in; nothing else of the host is.
+# Every process and mount of a run lives in its own PID and mount namespace, so they all end with it, on
+# every exit path.
+set -euo pipefail
+
+SUITE=bookworm
+PACKAGES=python3,python3-venv,python3-dev,python3-pip,g++,make,git,ca-certificates
+CACHE=${DA4ML_CI_CACHE:-/var/cache/da4ml-ci}
+CMD_TIMEOUT=${DA4ML_CI_TIMEOUT:-2700} # seconds per command
+REV=HEAD LOGDIR=/tmp/da4ml-ci-logs KEEP=0
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --commit) REV=${2:?--commit needs a revision}; shift 2 ;;
+    --log-dir) LOGDIR=${2:?--log-dir needs a directory}; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --) shift; break ;;
+    -*) echo "fresh-root: unknown option $1 (see the header of $0)" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || set -- "make demo" "make test"
+
+say() { echo "fresh-root: $*"; }
+cannot() { # the root cannot be made here: exit 3, loudly
+  echo "fresh-root: CANNOT MAKE A FRESH DEBIAN ROOT: $*" >&2
+  exit 3
+}
+
+SRC=$(git -C "$(dirname "$0")" rev-parse --show-toplevel) || { echo "fresh-root: not inside a git checkout" >&2; exit 2; }
+SHA=$(git -C "$SRC" rev-parse --verify "$REV^{commit}") || { echo "fresh-root: no commit $REV in $SRC" >&2; exit 2; }
+
+[ "$(id -u)" = 0 ] || cannot "needs root (debootstrap, chroot, mount namespaces); run as root"
+for tool in unshare chroot flock mount; do
+  command -v "$tool" >/dev/null || cannot "$tool is missing"
+done
+unshare --mount --pid --fork true 2>/dev/null || cannot "no mount/PID namespaces here (unshare --mount --pid failed)"
+
+# --- the pristine root, made once (under a lock: concurrent runs wait for the first) ----------------------
+key=$(printf '%s %s v1' "$SUITE" "$PACKAGES" | sha256sum | cut -c1-12)
+BASE="$CACHE/root-$SUITE-$key"
+mkdir -p "$CACHE" "$LOGDIR"
+exec 9>"$CACHE/lock"
+flock 9
+if [ ! -f "$BASE/.complete" ]; then
+  t0=$(date +%s)
+  if ! command -v debootstrap >/dev/null; then
+    say "installing debootstrap (apt-get)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } \
+      >"$LOGDIR/debootstrap-install.log" 2>&1 || cannot "debootstrap is missing and cannot be installed (see $LOGDIR/debootstrap-install.log)"
+  fi
+  # the host's Debian mirror (first deb822 URIs line or one-line `deb` entry), else the public one
+  mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | grep -v security | head -n 1 | awk '{print $2}' || true)
+  [ -n "$mirror" ] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list | grep -v security | head -n 1 | awk '{print $2}' || true)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  say "making the pristine $SUITE root (debootstrap --variant=minbase from $mirror, a few minutes; log $LOGDIR/debootstrap.log)"
+  rm -rf "$BASE.tmp"
+  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$BASE.tmp" "$mirror" >"$LOGDIR/debootstrap.log" 2>&1 \
+    || { rm -rf "$BASE.tmp"; cannot "debootstrap failed (Debian registry unreachable?): see $LOGDIR/debootstrap.log"; }
+  rm -f "$BASE.tmp/var/cache/apt/archives/"*.deb
+  touch "$BASE.tmp/.complete"
+  rm -rf "$BASE"
+  mv "$BASE.tmp" "$BASE"
+  say "pristine root ready in $(($(date +%s) - t0)) s: $BASE"
+else
+  say "pristine root (cached): $BASE"
+fi
+flock -u 9
+
+# --- this run's copy -----------------------------------------------------------------------------------------
+RUN=$(mktemp -d /var/tmp/da4ml-ci-run.XXXXXX)
+child="" tailer=""
+cleanup() {
+  for p in $child $tailer; do kill "$p" 2>/dev/null || true; done
+  for p in $child $tailer; do wait "$p" 2>/dev/null || true; done
+  if grep -qs " $RUN" /proc/self/mounts; then # never delete through a mount
+    echo "fresh-root: mounts under $RUN remain; not deleting it:" >&2
+    grep " $RUN" /proc/self/mounts >&2
+  elif [ "$KEEP" = 1 ]; then
+    say "kept the root: $RUN"
+  else
+    rm -rf --one-file-system "$RUN"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+t0=$(date +%s)
+cp -a --reflink=auto "$BASE/." "$RUN/"
+cp -L /etc/resolv.conf "$RUN/etc/resolv.conf" 2>/dev/null || true
+if grep -qs "VERSION_CODENAME=$SUITE" /etc/os-release; then
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && cp "$f" "$RUN$f"
+  done
+  [ -f "$RUN/etc/apt/sources.list.d/debian.sources" ] && rm -f "$RUN/etc/apt/sources.list" # not twice
+fi
+[ -f /etc/pip.conf ] && cp /etc/pip.conf "$RUN/etc/pip.conf"
+mkdir -p "$RUN/etc/ssl/certs"
+[ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$RUN/etc/ssl/certs/ca-certificates.crt"
+passenv=()
+for name in $(compgen -e); do
+  case "$name" in
+    PIP_FIND_LINKS) continue ;; # a local wheel directory of the host is exactly what a new user lacks
+    PIP_* | [Hh][Tt][Tt][Pp]_PROXY | [Hh][Tt][Tt][Pp][Ss]_PROXY | [Nn][Oo]_PROXY | SSL_CERT_FILE | SSL_CERT_DIR | REQUESTS_CA_BUNDLE) ;;
+    *) continue ;;
+  esac
+  value=${!name}
+  case "$name" in # certificate bundles named by path come along (the registries may need them)
+    PIP_CERT | SSL_CERT_FILE | REQUESTS_CA_BUNDLE)
+      if [ -f "$value" ]; then mkdir -p "$RUN$(dirname "$value")" && cp -L "$value" "$RUN$value"; fi ;;
+  esac
+  passenv+=("$name=$value")
+done
+
+git clone -q --no-hardlinks --no-checkout "$SRC" "$RUN/root/project"
+git -C "$RUN/root/project" checkout -q --detach "$SHA"
+mkdir -p "$CACHE/pip" "$CACHE/ccache" "$RUN/root/.cache/pip" "$RUN/root/.cache/ccache"
+say "commit $(git -C "$SRC" log -1 --format='%h %s' "$SHA")"
+say "root $RUN ready in $(($(date +%s) - t0)) s"
+
+# --- the commands, each in a new PID + mount namespace (its processes and mounts end with it) -------------
+inner='set -e
+R=$1 C=$2
+shift 2
+mount -t proc proc "$R/proc"
+mount --rbind /dev "$R/dev"
+mount --rbind /sys "$R/sys"
+mount --bind "$C/pip" "$R/root/.cache/pip"
+mount --bind "$C/ccache" "$R/root/.cache/ccache"
+exec chroot "$R" "$@"'
+rc_all=0 n=0
+for c in "$@"; do
+  n=$((n + 1))
+  log="$LOGDIR/$n-$(printf '%s' "$c" | tr -cs 'A-Za-z0-9' '-' | cut -c1-40 | sed 's/-*$//').log"
+  say "\$ $c   (log $log)"
+  t0=$(date +%s)
+  : >"$log"
+  unshare --mount --pid --fork --kill-child=SIGKILL bash -c "$inner" inner "$RUN" "$CACHE" \
+    /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    CI=true ${passenv[@]+"${passenv[@]}"} timeout "$CMD_TIMEOUT" /bin/bash -lc "cd /root/project && $c" \
+    >"$log" 2>&1 </dev/null &
+  child=$!
+  tail -n +1 -f --pid="$child" "$log" &
+  tailer=$!
+  rc=0
+  wait "$child" || rc=$?
+  wait "$tailer" || true
+  child="" tailer=""
+  say "'$c' exit $rc in $(($(date +%s) - t0)) s"
+  [ "$rc" = 0 ] || rc_all=1
+done
+exit "$rc_all"

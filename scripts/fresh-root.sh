@@ -87,7 +87,10 @@ flock -u 9
 RUN=$(mktemp -d /var/tmp/da4ml-ci-run.XXXXXX)
 child="" tailer=""
 cleanup() {
-  for p in $child $tailer; do kill "$p" 2>/dev/null || true; done
+  # unshare --fork ignores SIGTERM; SIGKILL ends it, its child then gets --kill-child's SIGKILL, and with
+  # that PID 1 of the namespace gone the kernel ends every process in it and drops its mounts
+  if [ -n "$child" ]; then kill -KILL "$child" 2>/dev/null || true; fi
+  if [ -n "$tailer" ]; then kill "$tailer" 2>/dev/null || true; fi
   for p in $child $tailer; do wait "$p" 2>/dev/null || true; done
   if grep -qs " $RUN" /proc/self/mounts; then # never delete through a mount
     echo "fresh-root: mounts under $RUN remain; not deleting it:" >&2

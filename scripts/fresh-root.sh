@@ -12,7 +12,7 @@
 # debootstrap, the Debian registry unreachable, no mount namespaces): the caller may fall back.
 #
 # The pristine root is made once and kept under $DA4ML_CI_CACHE (default /var/cache/da4ml-ci); each run
-# copies it. pip's download cache and ccache live there too and are shared by runs. The root reaches the
+# gets a copy of it (copy-on-write: an overlay mount over it, or a plain copy where overlays fail). pip's download cache and ccache live there too and are shared by runs. The root reaches the
 # package registries the way this host does: its resolver, apt sources (when the host is bookworm), pip
 # configuration, PIP_* and proxy variables and CA certificates are copied in; nothing else of the host is.
 # Every process and mount of a run lives in its own PID and mount namespace, so they all end with it, on
@@ -83,9 +83,11 @@ else
 fi
 flock -u 9
 
-# --- this run's copy -----------------------------------------------------------------------------------------
+# --- this run's root: a copy-on-write overlay of the pristine one (a plain copy where overlays fail) --------
 RUN=$(mktemp -d /var/tmp/da4ml-ci-run.XXXXXX)
-child="" tailer=""
+ROOT="$RUN/root"
+mkdir -p "$ROOT" "$RUN/upper" "$RUN/work"
+child="" tailer="" LAYOUT=""
 cleanup() {
   # unshare --fork ignores SIGTERM; SIGKILL ends it, its child then gets --kill-child's SIGKILL, and with
   # that PID 1 of the namespace gone the kernel ends every process in it and drops its mounts
@@ -96,7 +98,7 @@ cleanup() {
     echo "fresh-root: mounts under $RUN remain; not deleting it:" >&2
     grep " $RUN" /proc/self/mounts >&2
   elif [ "$KEEP" = 1 ]; then
-    say "kept the root: $RUN"
+    say "kept the run's files: $RUN ($([ "$LAYOUT" = overlay ] && echo "overlay of $BASE with upper/" || echo "root/"))"
   else
     rm -rf --one-file-system "$RUN"
   fi
@@ -106,18 +108,41 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 t0=$(date +%s)
-cp -a --reflink=auto "$BASE/." "$RUN/"
-cp -L /etc/resolv.conf "$RUN/etc/resolv.conf" 2>/dev/null || true
-if grep -qs "VERSION_CODENAME=$SUITE" /etc/os-release; then
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] && cp "$f" "$RUN$f"
-  done
-  [ -f "$RUN/etc/apt/sources.list.d/debian.sources" ] && rm -f "$RUN/etc/apt/sources.list" # not twice
+export BASE RUN ROOT CACHE
+# shellcheck disable=SC2016 # expanded by the namespaced shell
+MOUNT_ROOT='if [ "$LAYOUT" = overlay ]; then
+  mount -t overlay overlay -o "lowerdir=$BASE,upperdir=$RUN/upper,workdir=$RUN/work" "$ROOT"; fi'
+LAYOUT=overlay
+if ! LAYOUT=overlay unshare --mount bash -c "$MOUNT_ROOT" 2>/dev/null; then
+  LAYOUT=copy
+  say "no overlay mounts here: copying the pristine root"
+  cp -a --reflink=auto "$BASE/." "$ROOT/"
 fi
-[ -f /etc/pip.conf ] && cp /etc/pip.conf "$RUN/etc/pip.conf"
-mkdir -p "$RUN/etc/ssl/certs"
-[ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$RUN/etc/ssl/certs/ca-certificates.crt"
-passenv=()
+export LAYOUT
+
+# The host's resolver, apt sources (when it runs the same suite), pip configuration and CA certificates.
+setup_root() {
+  set -e
+  cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+  if grep -qs "VERSION_CODENAME=$1" /etc/os-release; then
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+      if [ -f "$f" ]; then cp "$f" "$ROOT$f"; fi
+    done
+    if [ -f "$ROOT/etc/apt/sources.list.d/debian.sources" ]; then rm -f "$ROOT/etc/apt/sources.list"; fi
+  fi
+  if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$ROOT/etc/pip.conf"; fi
+  shift
+  for f in /etc/ssl/certs/ca-certificates.crt "$@"; do # the bundles named by PIP_CERT, SSL_CERT_FILE, ...
+    if [ -f "$f" ]; then mkdir -p "$ROOT$(dirname "$f")" && cp -L "$f" "$ROOT$f"; fi
+  done
+  git clone -q --no-hardlinks --no-checkout "$SRC" "$ROOT/root/project"
+  git -C "$ROOT/root/project" checkout -q --detach "$SHA"
+  mkdir -p "$ROOT/root/.cache/pip" "$ROOT/root/.cache/ccache"
+}
+export -f setup_root
+export SRC SHA
+
+passenv=() certs=()
 for name in $(compgen -e); do
   case "$name" in
     PIP_FIND_LINKS) continue ;; # a local wheel directory of the host is exactly what a new user lacks
@@ -125,29 +150,25 @@ for name in $(compgen -e); do
     *) continue ;;
   esac
   value=${!name}
-  case "$name" in # certificate bundles named by path come along (the registries may need them)
-    PIP_CERT | SSL_CERT_FILE | REQUESTS_CA_BUNDLE)
-      if [ -f "$value" ]; then mkdir -p "$RUN$(dirname "$value")" && cp -L "$value" "$RUN$value"; fi ;;
-  esac
+  case "$name" in PIP_CERT | SSL_CERT_FILE | REQUESTS_CA_BUNDLE) certs+=("$value") ;; esac
   passenv+=("$name=$value")
 done
-
-git clone -q --no-hardlinks --no-checkout "$SRC" "$RUN/root/project"
-git -C "$RUN/root/project" checkout -q --detach "$SHA"
-mkdir -p "$CACHE/pip" "$CACHE/ccache" "$RUN/root/.cache/pip" "$RUN/root/.cache/ccache"
+mkdir -p "$CACHE/pip" "$CACHE/ccache"
+unshare --mount bash -c "set -e; $MOUNT_ROOT"'
+setup_root "$@"' setup "$SUITE" ${certs[@]+"${certs[@]}"}
 say "commit $(git -C "$SRC" log -1 --format='%h %s' "$SHA")"
-say "root $RUN ready in $(($(date +%s) - t0)) s"
+say "root ready in $(($(date +%s) - t0)) s ($LAYOUT of the pristine root): $RUN"
 
 # --- the commands, each in a new PID + mount namespace (its processes and mounts end with it) -------------
-inner='set -e
-R=$1 C=$2
-shift 2
-mount -t proc proc "$R/proc"
-mount --rbind /dev "$R/dev"
-mount --rbind /sys "$R/sys"
-mount --bind "$C/pip" "$R/root/.cache/pip"
-mount --bind "$C/ccache" "$R/root/.cache/ccache"
-exec chroot "$R" "$@"'
+# shellcheck disable=SC2016 # expanded by the namespaced shell
+inner="set -e
+$MOUNT_ROOT"'
+mount -t proc proc "$ROOT/proc"
+mount --rbind /dev "$ROOT/dev"
+mount --rbind /sys "$ROOT/sys"
+mount --bind "$CACHE/pip" "$ROOT/root/.cache/pip"
+mount --bind "$CACHE/ccache" "$ROOT/root/.cache/ccache"
+exec chroot "$ROOT" "$@"'
 rc_all=0 n=0
 for c in "$@"; do
   n=$((n + 1))
@@ -155,7 +176,7 @@ for c in "$@"; do
   say "\$ $c   (log $log)"
   t0=$(date +%s)
   : >"$log"
-  unshare --mount --pid --fork --kill-child=SIGKILL bash -c "$inner" inner "$RUN" "$CACHE" \
+  unshare --mount --pid --fork --kill-child=SIGKILL bash -c "$inner" inner \
     /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
     CI=true ${passenv[@]+"${passenv[@]}"} timeout "$CMD_TIMEOUT" /bin/bash -lc "cd /root/project && $c" \
     >"$log" 2>&1 </dev/null &

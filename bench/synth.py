@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         model = RTLModel(comb, name, root / name, latency_cutoff=cutoff, print_latency=False)
         prj = model.write()
         t1 = time.perf_counter()
-        files = [str(prj / f) for f in model.manifest["hdl_files"]]
+        files = [str(prj / f) for f in model.manifest.sources]
         counts = yosys_stat(yosys, files, name, prj / "stat.json")
         row(size, source, comb, cutoff, model.latency_cycles, counts, t1 - t0, time.perf_counter() - t1)
 

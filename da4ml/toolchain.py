@@ -3,6 +3,7 @@ VERILATOR_ROOT, IVERILOG, YOSYS), checked, and run with clear errors. The one pl
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import re
@@ -190,6 +191,19 @@ def find_verilator() -> SimEnv:
         f"Verilator {version} ({where})",
         exe,
     )
+
+
+def verilator_build(jobs: int = 1) -> tuple[SimEnv, list[str]]:
+    """The set-up every Verilator build shares (the batch model of RTLModel.compile and the testbench):
+    the Verilator found by ``find_verilator``, with ccache for its runtime objects (identical in every build)
+    when available and $OBJCACHE is unset, and the build flags: warnings are not fatal (``verilator
+    --lint-only -Wall`` is the strict step), ``jobs`` parallel jobs."""
+    if not (isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1):
+        raise ValueError(f"jobs={jobs!r} must be an integer >= 1")
+    sim_env = find_verilator()
+    if "OBJCACHE" not in os.environ and shutil.which("ccache", path=sim_env.environ().get("PATH")):
+        sim_env = dataclasses.replace(sim_env, env={**sim_env.env, "OBJCACHE": "ccache"})
+    return sim_env, ["-Wno-fatal", "-j", str(jobs)]
 
 
 def find_icarus() -> SimEnv:

@@ -1,7 +1,7 @@
 """HDL regression over generated designs: da4ml.codegen projects verified by the generic testbench.
 
-Matrix: every program of codegen_programs (one per op family, plus a small MLP) x combinational / pipelined
-x the selected simulators; plus a mutation of generated Verilog that must fail.
+Matrix: every program of codegen_programs (one per op family, plus a small MLP) x combinational /
+pipelined x the selected simulators; plus a mutation of generated Verilog that must fail.
 """
 
 from __future__ import annotations

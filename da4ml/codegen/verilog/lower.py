@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ...ir import CombLogic, Opcode, kif_of
 from ...ir.pipelining import operands
-from ..layout import Lane, bus_width, lanes_of
+from ...project import Header, Lane, bus_width, lanes_of
 from .signals import NetList, Rom, Sig, const, zeros
 
 __all__ = ["BitBinaryOp", "BitUnaryOp", "CombModuleView", "OutAssign", "live_ops", "lower_comb"]
@@ -40,7 +40,7 @@ class CombModuleView:
     """Everything the comb-module template lays out."""
 
     name: str
-    header: Sequence[str]
+    header: Header
     in_width: int  # port width (>= 1)
     out_width: int  # port width (>= 1)
     in_lanes: Sequence[Lane]
@@ -81,7 +81,7 @@ def _type_str(kif) -> str:
 def lower_comb(
     comb: CombLogic,
     name: str,
-    header: Sequence[str],
+    header: Header,
     inp_kifs: Sequence | None = None,
     out_kifs: Sequence | None = None,
 ) -> CombModuleView:

@@ -262,18 +262,6 @@ def default_simulator() -> str:
     return avail[0]
 
 
-def require_cocotb() -> None:
-    """Simulating needs cocotb (the `sim` extra), which a plain ``pip install da4ml`` does not bring."""
-    try:
-        import cocotb_tools.runner  # noqa: F401
-    except ModuleNotFoundError as e:
-        if (e.name or "").split(".")[0] not in ("cocotb", "cocotb_tools"):
-            raise
-        raise ToolError(
-            f"simulating needs cocotb, which is not installed ({e}); install the simulation extra: {SIM_EXTRA}"
-        ) from None
-
-
 def check_verilator_fst() -> None:
     """Verilator >= 5.04x writes FST through liblz4: without its headers the trace build fails late and obscurely."""
     dirs = [d for d in os.environ.get("CPATH", "").split(os.pathsep) if d] + ["/usr/include", "/usr/local/include"]

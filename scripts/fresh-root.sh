@@ -11,8 +11,10 @@
 # Exit status: 0 every command passed, 1 one failed, 3 the root cannot be made here (not root, no
 # debootstrap, the Debian registry unreachable, no mount namespaces): the caller may fall back.
 #
-# The pristine root is made once and kept under $DA4ML_CI_CACHE (default /var/cache/da4ml-ci); each run
-# gets a copy of it (copy-on-write: an overlay mount over it, or a plain copy where overlays fail). pip's download cache and ccache live there too and are shared by runs. The root reaches the
+# The pristine root is made once (from $DA4ML_CI_MIRROR, default: the host's Debian mirror) and kept under
+# $DA4ML_CI_CACHE (default /var/cache/da4ml-ci); each run gets a copy of it (copy-on-write: an overlay mount
+# over it, or a plain copy where overlays fail). pip's download cache and ccache live there too and are
+# shared by runs. The root reaches the
 # package registries the way this host does: its resolver, apt sources (when the host is bookworm), pip
 # configuration, PIP_* and proxy variables and CA certificates are copied in; nothing else of the host is.
 # Every process and mount of a run lives in its own PID and mount namespace, so they all end with it, on
@@ -52,6 +54,30 @@ for tool in unshare chroot flock mount; do
 done
 unshare --mount --pid --fork true 2>/dev/null || cannot "no mount/PID namespaces here (unshare --mount --pid failed)"
 
+# --- every exit path: processes ended, mounts gone, this run's files deleted -------------------------------
+child="" tailer="" LAYOUT="" RUN="" BOOT=""
+cleanup() {
+  # unshare --fork ignores SIGTERM; SIGKILL ends it, its child then gets --kill-child's SIGKILL, and with
+  # that PID 1 of the namespace gone the kernel ends every process in it and drops its mounts
+  if [ -n "$child" ]; then kill -KILL "$child" 2>/dev/null || true; fi
+  if [ -n "$tailer" ]; then kill "$tailer" 2>/dev/null || true; fi
+  for p in $child $tailer; do wait "$p" 2>/dev/null || true; done
+  if [ -n "$BOOT" ]; then rm -rf --one-file-system "$BOOT"; fi # a pristine root left half made
+  if [ -z "$RUN" ]; then
+    :
+  elif grep -qs " $RUN" /proc/self/mounts; then # never delete through a mount
+    echo "fresh-root: mounts under $RUN remain; not deleting it:" >&2
+    grep " $RUN" /proc/self/mounts >&2
+  elif [ "$KEEP" = 1 ]; then
+    say "kept the run's files: $RUN ($([ "$LAYOUT" = overlay ] && echo "overlay of $BASE with upper/" || echo "root/"))"
+  else
+    rm -rf --one-file-system "$RUN"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 # --- the pristine root, made once (under a lock: concurrent runs wait for the first) ----------------------
 key=$(printf '%s %s v1' "$SUITE" "$PACKAGES" | sha256sum | cut -c1-12)
 BASE="$CACHE/root-$SUITE-$key"
@@ -68,15 +94,23 @@ if [ ! -f "$BASE/.complete" ]; then
   # the host's Debian mirror (first deb822 URIs line or one-line `deb` entry), else the public one
   mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | grep -v security | head -n 1 | awk '{print $2}' || true)
   [ -n "$mirror" ] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list | grep -v security | head -n 1 | awk '{print $2}' || true)
-  mirror=${mirror:-http://deb.debian.org/debian}
+  mirror=${DA4ML_CI_MIRROR:-${mirror:-http://deb.debian.org/debian}}
   say "making the pristine $SUITE root (debootstrap --variant=minbase from $mirror, a few minutes; log $LOGDIR/debootstrap.log)"
-  rm -rf "$BASE.tmp"
-  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$BASE.tmp" "$mirror" >"$LOGDIR/debootstrap.log" 2>&1 \
-    || { rm -rf "$BASE.tmp"; cannot "debootstrap failed (Debian registry unreachable?): see $LOGDIR/debootstrap.log"; }
-  rm -f "$BASE.tmp/var/cache/apt/archives/"*.deb
-  touch "$BASE.tmp/.complete"
-  rm -rf "$BASE"
-  mv "$BASE.tmp" "$BASE"
+  BOOT="$BASE.tmp"
+  rm -rf --one-file-system "$BOOT"
+  # its own PID and mount namespaces: the mounts it makes in the new root, and all its processes, end with it
+  unshare --mount --pid --fork --kill-child=SIGKILL \
+    debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$BOOT" "$mirror" >"$LOGDIR/debootstrap.log" 2>&1 &
+  child=$!
+  rc=0
+  wait "$child" || rc=$?
+  child=""
+  [ "$rc" = 0 ] || cannot "debootstrap failed (Debian registry unreachable?): see $LOGDIR/debootstrap.log"
+  rm -f "$BOOT/var/cache/apt/archives/"*.deb
+  touch "$BOOT/.complete"
+  rm -rf --one-file-system "$BASE"
+  mv "$BOOT" "$BASE"
+  BOOT=""
   say "pristine root ready in $(($(date +%s) - t0)) s: $BASE"
 else
   say "pristine root (cached): $BASE"
@@ -87,26 +121,6 @@ flock -u 9
 RUN=$(mktemp -d /var/tmp/da4ml-ci-run.XXXXXX)
 ROOT="$RUN/root"
 mkdir -p "$ROOT" "$RUN/upper" "$RUN/work"
-child="" tailer="" LAYOUT=""
-cleanup() {
-  # unshare --fork ignores SIGTERM; SIGKILL ends it, its child then gets --kill-child's SIGKILL, and with
-  # that PID 1 of the namespace gone the kernel ends every process in it and drops its mounts
-  if [ -n "$child" ]; then kill -KILL "$child" 2>/dev/null || true; fi
-  if [ -n "$tailer" ]; then kill "$tailer" 2>/dev/null || true; fi
-  for p in $child $tailer; do wait "$p" 2>/dev/null || true; done
-  if grep -qs " $RUN" /proc/self/mounts; then # never delete through a mount
-    echo "fresh-root: mounts under $RUN remain; not deleting it:" >&2
-    grep " $RUN" /proc/self/mounts >&2
-  elif [ "$KEEP" = 1 ]; then
-    say "kept the run's files: $RUN ($([ "$LAYOUT" = overlay ] && echo "overlay of $BASE with upper/" || echo "root/"))"
-  else
-    rm -rf --one-file-system "$RUN"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 t0=$(date +%s)
 export BASE RUN ROOT CACHE
 # shellcheck disable=SC2016 # expanded by the namespaced shell

@@ -69,7 +69,7 @@ def one_model_cost(words: list[int]) -> float:
     """Cost of a program (from its binary) under one model for every tool: ours, op by op from exact types."""
     import numpy as np
 
-    from da4ml.ir import CombLogic, HWConfig, Opcode
+    from da4ml.ir import CombLogic, HWConfig, Opcode, operands
     from da4ml.trace._cost import op_cost_delay
 
     comb = CombLogic.from_binary(np.asarray(words, dtype=np.int32))
@@ -77,16 +77,16 @@ def one_model_cost(words: list[int]) -> float:
     total = 0.0
     for op in comb.ops:
         code = Opcode(op.opcode)
-        operands = () if code in (Opcode.INPUT, Opcode.CONST) else (op.id0, op.id1)
-        in_widths = tuple(widths[i] for i in operands if i >= 0)
+        in_widths = tuple(widths[i] for i in operands(op)[:2])
         w = max(sum(op.kif), 0)
         sub = 0
         if code == Opcode.ADD_CONST:
-            sub = ((op.data & -op.data).bit_length() - 1) if op.data else w
+            c = op.constant
+            sub = ((c & -c).bit_length() - 1) if c else w
         elif code in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
-            sub = op.lo
+            sub = op.bit_op
         elif code == Opcode.BIT_BINARY:
-            sub = (op.hi & 1) + ((op.hi >> 1) & 1)
+            sub = int(op.neg_a) + int(op.neg_b)
         total += op_cost_delay(code, w, HWConfig(), in_widths, sub)[0]
     return total
 

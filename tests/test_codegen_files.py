@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from dais_ref import evaluate
 
 from da4ml.codegen import RTLModel, VerilogModel, VHDLModel, rtl_model
 from da4ml.ir import Op, Opcode, QInterval
-from da4ml.ir.pipelining import assign_stages, to_pipeline
+from da4ml.ir.staging import assign_stages
+from da4ml.ir.staging import split_stages as to_pipeline
 from da4ml.project import kif_rows
 from da4ml.project.templates import environment
 
@@ -317,19 +317,21 @@ def test_icarus_accepts_verilog_2005(prog, tmp_path):
         icarus_compile(prj, model.manifest, tmp_path / f"{prog}{cutoff}.vvp")
 
 
-# -- speed -------------------------------------------------------------------------------------------
+# -- large programs -----------------------------------------------------------------------------------
 
 
-def test_generation_is_fast(tmp_path):
-    comb = prog_mlp(n_in=64, widths=(64, 64, 64), seed=5)
+def test_large_programs_generate_deterministically(tmp_path):
+    """Tens of thousands of ops: the writer neither blows up nor depends on anything but its input (generation
+    time is measured in bench/codegen.py, not asserted here)."""
     big = _wide_mlp(64, 3)
-    for c in (comb, big):
-        t0 = time.perf_counter()
-        RTLModel(c, "fast", tmp_path / "fast", latency_cutoff=4, print_latency=False).write()
-        dt = time.perf_counter() - t0
-        # a guard against super-linear blow-ups, loose enough for a loaded 2-core machine
-        assert dt < 10.0, f"{len(c.ops)} ops took {dt:.2f} s to generate (well under 1 s expected unloaded)"
     assert len(big.ops) > 20000
+    written = []
+    for run in ("a", "b"):
+        prj = RTLModel(big, "big", tmp_path / run, latency_cutoff=4, print_latency=False).write()
+        written.append({p.relative_to(prj): p.read_bytes() for p in sorted(prj.rglob("*")) if p.is_file()})
+    assert written[0].keys() == written[1].keys() and written[0] == written[1]
+    hdl = b"".join(body for path, body in written[0].items() if path.parts[0] == "src").decode()
+    assert hdl.count("\n") > len(big.ops) // 2  # every op lowered, not a stub
 
 
 def _wide_mlp(n: int, layers: int):

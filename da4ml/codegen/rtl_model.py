@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ir import CombLogic, Pipeline
-from ..ir.pipelining import to_pipeline
+from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
 from ..verif import write_testbench
 from .render import CodegenOptions, Design, check_identifier, design_of, header_of, render_project
@@ -24,7 +24,7 @@ _FLAVORS = ("verilog", "vhdl")
 class RTLModel:
     """An RTL project for ``solution`` (a CombLogic or a Pipeline) with top module ``prj_name`` in ``path``.
 
-    - ``latency_cutoff > 0`` splits a CombLogic into register stages (``da4ml.ir.pipelining.to_pipeline``):
+    - ``latency_cutoff > 0`` splits a CombLogic into register stages (``da4ml.ir.staging.split_stages``):
       each stage holds at most that much combinational latency (ops' ``latency``, adder levels). A Pipeline
       is emitted stage by stage as given.
     - A pipelined design (more than one stage, or ``latency_cutoff > 0``) gets one register layer between
@@ -68,7 +68,7 @@ class RTLModel:
         if isinstance(solution, Pipeline):
             stages = list(solution.solutions)
         elif isinstance(solution, CombLogic):
-            stages = list(to_pipeline(solution, cutoff).solutions) if cutoff > 0 else [solution]
+            stages = list(split_stages(solution, cutoff).solutions) if cutoff > 0 else [solution]
         else:
             raise TypeError(f"solution must be a da4ml CombLogic or Pipeline, got {type(solution).__name__}")
 

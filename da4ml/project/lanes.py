@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..ir.opcodes import MAX_VALUE_BITS
+
 __all__ = ["MAX_LANE_WIDTH", "Lane", "Port", "bus_width", "kif_rows", "lanes_of"]
 
-MAX_LANE_WIDTH = 62  # dais.md: the interpreter holds values in int64 and refuses anything wider
+MAX_LANE_WIDTH = MAX_VALUE_BITS  # dais.md: the interpreter holds values in int64 and refuses anything wider
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from da4ml.ir import Opcode
+from da4ml.ir import BitUnary, Opcode
 from da4ml.ir.cost import adder_cost, adder_latency
 
 LUT_DELAY = 1.0
@@ -53,7 +53,7 @@ def op_cost_delay(opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), 
         wi = in_widths[0] if in_widths else w
         base = (
             (0.0, 0.0)
-            if sub == 0
+            if sub == BitUnary.NOT
             else (float(math.ceil(max(wi, 1) / 5)), LUT_DELAY * max(1, math.ceil(math.log(max(wi, 2), 6))))
         )
         if neg:

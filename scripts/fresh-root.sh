@@ -174,12 +174,15 @@ say "commit $(git -C "$SRC" log -1 --format='%h %s' "$SHA")"
 say "root ready in $(($(date +%s) - t0)) s ($LAYOUT of the pristine root): $RUN"
 
 # --- the commands, each in a new PID + mount namespace (its processes and mounts end with it) -------------
+# The root keeps its own /dev (the device nodes debootstrap made, in the copy): nothing run in it can change
+# the host's /dev; /sys is read-only; /dev/pts and /dev/shm are its own.
 # shellcheck disable=SC2016 # expanded by the namespaced shell
 inner="set -e
 $MOUNT_ROOT"'
 mount -t proc proc "$ROOT/proc"
-mount --rbind /dev "$ROOT/dev"
-mount --rbind /sys "$ROOT/sys"
+mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$ROOT/sys"
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$ROOT/dev/pts"
+mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs "$ROOT/dev/shm"
 mount --bind "$CACHE/pip" "$ROOT/root/.cache/pip"
 mount --bind "$CACHE/ccache" "$ROOT/root/.cache/ccache"
 exec chroot "$ROOT" "$@"'

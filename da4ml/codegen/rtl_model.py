@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -144,8 +145,9 @@ class RTLModel:
 
     @staticmethod
     def _write_testbench(path: Path, manifest: Manifest) -> None:
-        """The cocotb testbench and Makefile of the project (da4ml.verif): part of every project."""
-        write_testbench(path, manifest)
+        """The cocotb testbench and Makefile of the project (da4ml.verif): part of every project; the
+        Makefile runs da4ml with this interpreter when it still has da4ml."""
+        write_testbench(path, manifest, python=sys.executable)
 
     # -- simulation ------------------------------------------------------------------------------------
     def compile(self, jobs: int = 1) -> Path:

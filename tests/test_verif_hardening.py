@@ -207,14 +207,27 @@ def test_iverilog_without_vvp_is_refused(tmp_path, monkeypatch):
         find_icarus()
 
 
+def _wrappers(folder: Path, names: dict[str, str]) -> None:
+    for name, tool in names.items():
+        (folder / name).write_text(f'#!/bin/sh\nexec {shutil.which(tool)} "$@"\n')
+        (folder / name).chmod(0o755)
+
+
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="Icarus not installed")
+def test_iverilog_override_of_another_name_is_refused(tmp_path, monkeypatch):
+    """cocotb runs `iverilog` by name: an IVERILOG called otherwise would be ignored for PATH's iverilog."""
+    _wrappers(tmp_path, {"my-iverilog": "iverilog", "vvp": "vvp"})
+    monkeypatch.setenv("IVERILOG", str(tmp_path / "my-iverilog"))
+    with pytest.raises(ToolError, match=rf"runs `iverilog` and `vvp` from {tmp_path}, where no iverilog is"):
+        find_icarus()
+
+
 @pytest.mark.skipif(shutil.which("iverilog") is None, reason="Icarus not installed")
 def test_iverilog_override_is_the_one_used(tmp_path, monkeypatch):
-    """IVERILOG names an executable that is not called `iverilog`: that one is used, not PATH's."""
-    for tool, name in (("iverilog", "my-iverilog"), ("vvp", "vvp")):
-        (tmp_path / name).write_text(f'#!/bin/sh\nexec {shutil.which(tool)} "$@"\n')
-        (tmp_path / name).chmod(0o755)
-    monkeypatch.setenv("IVERILOG", str(tmp_path / "my-iverilog"))
-    assert find_icarus().executable == str(tmp_path / "my-iverilog")
+    _wrappers(tmp_path, {"iverilog": "iverilog", "vvp": "vvp"})
+    monkeypatch.setenv("IVERILOG", str(tmp_path / "iverilog"))
+    env = find_icarus()
+    assert env.executable == str(tmp_path / "iverilog") and env.path_prepend == (str(tmp_path),)
 
 
 def test_bogus_verilator_root_is_refused_even_with_a_verilator_on_path(tmp_path, monkeypatch):

@@ -169,9 +169,12 @@ def pause(*a, **k):
 
 if {where!r} == "fill":
     RTLModel._write_testbench = staticmethod(pause)
-else:  # after the user's files were carried into the temporary, before the swap
+elif {where!r} == "carried":  # after the user's files were carried into the temporary, before the swap
     make = directory.make_temp_dir
     directory.make_temp_dir = lambda target, kind="tmp": pause() if kind == "old" else make(target, kind)
+else:  # between the two renames of the swap: the project is away, the new one not yet in place
+    rename = Path.rename
+    Path.rename = lambda self, dst: pause() if self.name.startswith(".prj.tmp-") else rename(self, dst)
 RTLModel(prog_mlp(), "prj", {prj!r}, clock_period=3, print_latency=False).write()
 """
 
@@ -192,7 +195,7 @@ def _killed_write(prj: Path, where: str) -> None:
     marker.unlink()
 
 
-@pytest.mark.parametrize("where", ["fill", "carried"])
+@pytest.mark.parametrize("where", ["fill", "carried", "swap"])
 def test_killed_write_is_cleaned_by_the_next(tmp_path, where):
     prj = tmp_path / "prj"
     _write(prj)
@@ -202,6 +205,8 @@ def test_killed_write_is_cleaned_by_the_next(tmp_path, where):
     assert stale, "the killed write left its temporary (the case this test is about)"
     if where == "carried":
         assert not (prj / "my_notes.txt").exists(), "the killed write was carrying the user's files"
+    if where == "swap":
+        assert not prj.exists(), "killed between the renames: the project is in the temporaries"
     model = _write(prj)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prj"], "stale temporaries cleaned"
     assert model.last_write.cleaned == stale

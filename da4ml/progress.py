@@ -2,8 +2,8 @@
 elsewhere (CI logs, pytest, pipes).
 
 - ``with phase("verilating mlp (2 jobs)"):`` a spinner with the elapsed time on a terminal; otherwise a line
-  when the phase starts, one every `PLAIN_EVERY_S` seconds while it runs, and one when it ends. A phase
-  shorter than `QUIET_S` prints nothing on a terminal but its end line.
+  every `PLAIN_EVERY_S` seconds while it runs and one when it ends. A phase shorter than `QUIET_S` leaves
+  nothing behind.
 - ``with counter("icarus: checking", total) as c: c.update(done)``: a bar with count, rate and ETA on a
   terminal; otherwise the same figures as plain lines every `PLAIN_EVERY_S` seconds.
 
@@ -48,16 +48,19 @@ def _plain(text: str) -> None:
 
 
 class _Ticker:
-    """Calls ``fn()`` every ``every`` seconds from a daemon thread until stopped."""
+    """Calls ``fn()`` every ``every`` seconds (the first time after ``first``) from a daemon thread until stopped."""
 
-    def __init__(self, every: float, fn) -> None:
+    def __init__(self, every: float, fn, first: float | None = None) -> None:
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, args=(every, fn), daemon=True)
+        self._thread = threading.Thread(target=self._loop, args=(every, fn, every if first is None else first))
+        self._thread.daemon = True
         self._thread.start()
 
-    def _loop(self, every: float, fn) -> None:
-        while not self._stop.wait(every):
+    def _loop(self, every: float, fn, first: float) -> None:
+        wait = first
+        while not self._stop.wait(wait):
             fn()
+            wait = every
 
     def stop(self) -> None:
         self._stop.set()
@@ -73,13 +76,13 @@ def phase(what: str) -> Iterator[None]:
         yield
         return
     if mode == "plain":
-        _plain(f"{what} ...")
-        ticker = _Ticker(PLAIN_EVERY_S, lambda: _plain(f"{what} ... {_fmt_s(time.perf_counter() - t0)}"))
+        ticker = _Ticker(PLAIN_EVERY_S, lambda: _plain(f"{what} ... {_fmt_s(time.perf_counter() - t0)}"), QUIET_S)
         try:
             yield
         finally:
             ticker.stop()
-        _plain(f"{what}: done in {_fmt_s(time.perf_counter() - t0)}")
+        if time.perf_counter() - t0 >= QUIET_S:
+            _plain(f"{what}: done in {_fmt_s(time.perf_counter() - t0)}")
         return
     from rich.console import Console
 
@@ -120,7 +123,7 @@ def counter(what: str, total: int, unit: str = "samples") -> Iterator[_Count]:
         yield c
         return
     if mode == "plain":
-        ticker = _Ticker(PLAIN_EVERY_S, lambda: _plain(f"{what}: {figures()}"))
+        ticker = _Ticker(PLAIN_EVERY_S, lambda: _plain(f"{what}: {figures()}"), QUIET_S)
         try:
             yield c
         finally:

@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import re
+import resource
 import secrets
 import shlex
 import sys
@@ -63,6 +64,7 @@ class RunResult:
     stats: dict[str, Any] = field(default_factory=dict)  # written by the testbench
     error: str = ""  # build / simulator / harness failure, when no report explains the failure
     build_s: float = 0.0
+    build_cpu_s: float = 0.0  # CPU time of the build's processes (compilers): on a loaded machine < build_s
     test_s: float = 0.0
     shards: int = 1
     logs: list[Path] = field(default_factory=list)  # the build log and the simulator logs
@@ -159,6 +161,12 @@ def _environment(sim: Simulator, fixed: dict[str, str], python_path: list[str], 
     env["PYTHONPATH"] = os.pathsep.join([*python_path, env.get("PYTHONPATH", "")])
     env.pop("COCOTB_TEST_FILTER", None)
     return env
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (user + system)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _tail(path: Path, n: int = 30) -> str:
@@ -402,6 +410,10 @@ def run(
     sources = [str(p) for p in m.source_paths]
     if k_batch:
         sources.append(str(write_wrapper(m, bdir, k_batch)))
+        ports = ["clk", "go", *([m.reset] if m.reset else []), "batch_inp", "batch_out"]
+    else:
+        ports = [m.input_port.name, m.output_port.name, *(p for p in (m.clock, m.reset) if p)]
+    sources += [str(p) for p in profile.extra_sources(bdir, toplevel, ports)]
     result = RunResult(False, name, seed, n_samples, m.project_dir, bdir, rxml, runs[0].waves, repro, m.top)
     result.shards = n_shards
     log.info(
@@ -445,7 +457,7 @@ def run(
     build_log = bdir / "build.log"
     result.logs = [build_log, *(sh.log for sh in runs)]
     with _command_log(builder.log) as commands:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         try:
             with progress.phase(f"{name}: building {m.top}"):
                 builder.build(
@@ -466,7 +478,7 @@ def run(
             )
             write_failure_xml(rxml, m.top, result.error)
             return result
-        result.build_s = time.perf_counter() - t0
+        result.build_s, result.build_cpu_s = time.perf_counter() - t0, _children_cpu() - c0
 
     def simulate(sh: _Shard) -> None:
         runner = builder if sh is runs[0] else make(sh)

@@ -1,10 +1,12 @@
 """Sign-off speed: designs written by RTLModel, verified by the da4ml.verif testbench on every simulator.
 
-    python bench/sim.py [--designs bound,layer16,layer64,demo,mlp64] [--sims icarus verilator predict]
+    python bench/sim.py [--designs bound,bare,layer16,layer64,demo,mlp64] [--sims icarus verilator predict]
                         [--n-samples N] [--repeats R] [--keep DIR] [--retrace] [--fixture]
 
-Designs (bench/_designs.py): ``bound`` y = x on 16 8-bit lanes (no logic: the testbench's own cost per
-cycle, the bound every other row is measured against), ``layer16`` / ``layer64`` an n x n layer x @ W of 8-bit
+Designs (bench/_designs.py): ``bare`` y = x on 16 8-bit lanes (no logic) checked by the bare cocotb loop, one
+write and one read of the ports per clock (the testbench's direct loop, ``run(batch=0)``): what any cocotb
+testbench of a clocked design pays; ``bound`` the same design through the default (batched) testbench: its
+own cost per sample, the bound every other row is measured against; ``layer16`` / ``layer64`` an n x n layer x @ W of 8-bit
 weights on 8-bit inputs, ``demo`` the MLP of examples/demo.py, ``mlp64`` a 64 -> 64 -> 64 -> 32 MLP in the
 style of bench/_mlp.py; pipelined at 2 adder levels per stage (the demo: 3). ``--fixture`` adds the
 hand-written 16-lane fixture layer of tests/hdl_fixtures.py (the figure this benchmark used to print) as a
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DESIGNS = {
     "bound": lambda: identity(16),
+    "bare": lambda: identity(16),
     "layer16": lambda: layer(16),
     "layer64": lambda: layer(64),
     "demo": demo,
@@ -91,11 +94,12 @@ def flavor_of(sim: str) -> str:
 
 
 def sim_rows(name: str, prj: Path, sim: str, n: int, repeats: int, build_root: Path, seed: int) -> dict:
+    batch = 0 if name == "bare" else None  # bare: one write and one read per clock, no batch wrapper
     from da4ml.verif import run
 
     loops, cpus, tests, starts, build = [], [], [], [], None
     for r in range(repeats):
-        res = run(prj, sim, seed=seed + r, n_samples=n, build_dir=build_root / name / sim)
+        res = run(prj, sim, seed=seed + r, n_samples=n, build_dir=build_root / name / sim, batch=batch)
         if not res.passed:
             print(res.summary(), file=sys.stderr)
             raise SystemExit(f"{name} failed on {sim}")
@@ -165,7 +169,7 @@ HEADER = (
 
 def fmt(row: dict, bound: dict[str, float]) -> str:
     b = bound.get(row["sim"])
-    ratio = f"{b / row['cpu']:.1f}" if b and row["design"] != "bound" else "-"
+    ratio = f"{b / row['cpu']:.2f}" if b and row["design"] != "bound" else "-"
     return (
         f"{row['design']:<22} {row['ops']:>6} {row['sim']:<10} {row['build_s']:>8.1f} {row['build_cpu_s']:>7.1f} "
         f"{row['n']:>8} {row['sim_s']:>7.2f} {row['start_s']:>7.2f} {row['loop']:>9.0f} {row['cpu']:>9.0f} "
@@ -223,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     if "bound" in names:
         names.remove("bound")
     names.insert(0, "bound")  # measured first, in the same run: the ratios need it
+    if "bare" in names:  # beside it
+        names.remove("bare")
+        names.insert(1, "bare")
     sims = a.sims or [*available_simulators(), "predict"]
     keep = a.keep.resolve()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; simulators: {', '.join(sims)}")
@@ -236,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         projects.append((name, None, *program(name, keep / "programs", a.retrace)))
     for name, fixture_prj, comb, cutoff in projects:
         for sim in sims:
-            if fixture_prj is not None and sim == "predict":
+            if (fixture_prj is not None or name == "bare") and sim == "predict":
                 continue
             n = a.n_samples or DEFAULT_SAMPLES.get(sim, 2000)
             if fixture_prj is not None:

@@ -291,8 +291,8 @@ def _report(actual_bits: str) -> str:
     return format_report(
         m,
         [Mismatch(0, 0, 5.0, actual_bits)],
-        np.array([[3]]),
-        [exp],
+        {0: np.array([3])},
+        {0: exp},
         n_checked=1,
         seed=1,
         sim="icarus",

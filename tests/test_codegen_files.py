@@ -161,7 +161,7 @@ def test_refuses_to_replace_a_foreign_directory(tmp_path):
 def test_testbench_hook_is_called(tmp_path, monkeypatch):
     seen = {}
 
-    def hook(path, manifest):  # stands in for da4ml.verif.write_testbench
+    def hook(path, manifest, python=None):  # stands in for da4ml.verif.write_testbench
         seen["path"] = Path(path)
         (Path(path) / "tb").mkdir()
         (Path(path) / "tb" / "marker").write_text(manifest.top)

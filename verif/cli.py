@@ -25,7 +25,8 @@ def _env_int(name: str, default: int | None) -> int | None:
     try:
         return int(v)
     except ValueError:
-        raise SystemExit(f"error: {name}={v!r} must be an integer") from None
+        print(f"error: {name}={v!r} must be an integer", file=sys.stderr)
+        raise SystemExit(2) from None  # a usage error, as argparse's: not a design FAIL (1)
 
 
 def _env_bool(name: str) -> bool:
@@ -120,12 +121,14 @@ def _error_results(a: argparse.Namespace, message: str) -> None:
     """JUnit results.xml always: also when the run cannot start (bad project, missing simulator)."""
     from pathlib import Path
 
-    from .runner import write_failure_xml
+    from .runner import default_build_dir, write_failure_xml
 
     if a.results_xml:
         path = Path(a.results_xml)
-    elif Path(a.project_dir).is_dir():
-        path = Path(a.project_dir) / "sim_build" / (a.sim or "no_simulator") / "results.xml"
+    elif a.build_dir:
+        path = Path(a.build_dir) / "results.xml"
+    elif Path(a.project_dir).is_dir():  # where the run would have written it (never a plain run's from --waves)
+        path = default_build_dir(Path(a.project_dir), a.sim or "no_simulator", a.waves or a.view) / "results.xml"
     else:
         return
     write_failure_xml(path.resolve(), Path(a.project_dir).name, message)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 ENV_PREFIX = "DA4ML_VERIF_"
 DEFAULT_N_SAMPLES = 2000
+MAX_SEED = 2**32  # seeds are 0 .. 2**32 - 1 (cocotb's COCOTB_RANDOM_SEED, numpy's default_rng)
 
 
 @dataclass(frozen=True)

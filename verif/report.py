@@ -35,9 +35,16 @@ def _fmt_real(v: int, la: Lane) -> str:
     return repr(v * 2.0**-la.f)
 
 
-def _fmt_lane(v: int, la: Lane) -> str:
-    digits = max((la.width + 3) // 4, 1)
-    return f"0x{v & ((1 << la.width) - 1) if la.width else 0:0{digits}x} (int {v}, real {_fmt_real(v, la)})"
+def _hex(bits: int, width: int) -> str:
+    return f"0x{bits:0{max((width + 3) // 4, 1)}x}"
+
+
+def _bin(bits: int, width: int) -> str:
+    return f"0b{bits:0{max(width, 1)}b}"
+
+
+def _fmt_lane(v: int, la: Lane, radix=_hex) -> str:
+    return f"{radix(v & ((1 << la.width) - 1) if la.width else 0, la.width)} (int {v}, real {_fmt_real(v, la)})"
 
 
 def _lane_bits(raw: str, la: Lane, width: int) -> str:
@@ -104,18 +111,21 @@ def format_report(
     lines = [head]
     exp_lanes = unpack_int(exp, port)
     act_lanes = None if m.has_xz else unpack_int(int(m.actual, 2), port)
+    # expected and actual in the same radix: hex, or binary (MSB first) when the actual value has X/Z bits
+    radix = _bin if m.has_xz else _hex
     for j in lanes or [la.lane for la in port.lanes if la.width]:
         la = port.lanes[j]
         lines.append(f"  output lane    : {la.describe(port.name)}")
-        lines.append(f"    expected     : {_fmt_lane(exp_lanes[j], la)}")
+        lines.append(f"    expected     : {_fmt_lane(exp_lanes[j], la, radix)}")
         if act_lanes is None:
-            lines.append(f"    actual       : {_lane_bits(m.actual, la, port.width)!r} (X/Z bits, binary MSB first)")
+            lines.append(f"    actual       : 0b{_lane_bits(m.actual, la, port.width)} (X/Z bits)")
         else:
-            lines.append(f"    actual       : {_fmt_lane(act_lanes[j], la)}")
+            lines.append(f"    actual       : {_fmt_lane(act_lanes[j], la, radix)}")
     good = len([la for la in port.lanes if la.width]) - len(lanes)
     lines.append(f"  lanes          : {len(lanes)} bad {lanes}, {good} good")
-    lines.append(f"  expected word  : 0x{exp:x}")
-    lines.append(f"  actual word    : {m.actual} (binary, MSB first)")
+    lines.append(f"  expected word  : {radix(exp, port.width)}")
+    actual_word = f"0b{m.actual}" if m.has_xz else _hex(int(m.actual, 2), port.width)
+    lines.append(f"  actual word    : {actual_word}{' (X/Z bits)' if m.has_xz else ''}")
     inp = ", ".join(f"x{la.lane}={_fmt_lane(int(v), la)}" for la, v in zip(manifest.input_port.lanes, stim[m.sample]))
     lines.append(f"  input vector   : [{inp}]")
     hint = latency_hint(m, exp_words, manifest)

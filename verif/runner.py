@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import itertools
 import json
 import logging
@@ -30,8 +31,9 @@ from typing import Any
 from .. import progress
 from ..project import Header, Manifest
 from ..project.templates import render
-from ..toolchain import ToolError, default_simulator
-from .config import DEFAULT_N_SAMPLES, TbConfig
+from ..toolchain import SIM_EXTRA, ToolError, default_simulator
+from .config import DEFAULT_N_SAMPLES, MAX_SEED, TbConfig
+from .golden import load_program
 from .simulators import Simulator, get_simulator
 from .writer import tb_module_name
 
@@ -167,6 +169,33 @@ def _children_cpu() -> float:
     """CPU seconds of this process's finished child processes (user + system)."""
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
+
+
+def default_build_dir(project_dir: Path, sim: str, waves: bool) -> Path:
+    """``<project>/sim_build/<sim>[_waves]``: a waveform run never touches the results of a plain one."""
+    return Path(project_dir).resolve() / "sim_build" / (sim + ("_waves" if waves else ""))
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _load_cocotb():  # type: ignore[no-untyped-def]
+    """``(get_results, make_runner)`` of verif._cocotb; a ToolError naming the module that is missing."""
+    try:
+        from ._cocotb import get_results, make_runner  # cocotb is the optional `sim` extra
+    except ImportError as e:
+        missing = (e.name or "").partition(".")[0]
+        if missing == "cocotb" or (missing == "cocotb_tools" and not _installed("cocotb")):
+            raise ToolError(f"cocotb is not installed ({e}); install the simulation extra: {SIM_EXTRA}") from e
+        raise ToolError(
+            f"the cocotb runner could not be loaded: {e} (module {e.name or '?'!r}; da4ml.verif needs cocotb >= 2.1 "
+            f"with cocotb_tools and their dependencies: {SIM_EXTRA})"
+        ) from e
+    return get_results, make_runner
 
 
 def _tail(path: Path, n: int = 30) -> str:
@@ -351,12 +380,15 @@ def run(
     argument is unusable.
     """
     m = Manifest.load(project_dir)
+    load_program(m)  # a corrupt, stale or mismatched program: refused now, not a design FAIL after the build
     name = sim or default_simulator()
     profile = get_simulator(name)
     if n_samples < 1:
         raise ValueError(f"n_samples={n_samples} must be >= 1")
     if max_mismatches < 1:
         raise ValueError(f"max_mismatches={max_mismatches} must be >= 1")
+    if seed is not None and not (isinstance(seed, int) and 0 <= seed < MAX_SEED):
+        raise ValueError(f"seed={seed!r} must be an integer in 0 .. {MAX_SEED - 1} (SEED / --seed)")
     n_shards = _default_shards() if shards is None else shards
     if not (isinstance(n_shards, int) and n_shards >= 1):
         raise ValueError(f"shards={n_shards!r} must be an integer >= 1")
@@ -371,15 +403,10 @@ def run(
             f"{'/'.join(BATCH_WRAPPERS)} project (this one is {m.language})"
         )
     profile.check(m, waves)
-    try:
-        from ._cocotb import get_results, make_runner  # cocotb is the optional `sim` extra
-    except ImportError as e:
-        raise ToolError(f"cocotb is not installed ({e}); install the simulation extra: pip install 'da4ml[sim]'") from e
+    get_results, make_runner = _load_cocotb()
     if seed is None:
         seed = secrets.randbelow(2**31)
-    bdir = (
-        Path(build_dir).resolve() if build_dir else m.project_dir / "sim_build" / (name + ("_waves" if waves else ""))
-    )
+    bdir = Path(build_dir).resolve() if build_dir else default_build_dir(m.project_dir, name, waves)
     bdir.mkdir(parents=True, exist_ok=True)
     rxml = Path(results_xml).resolve() if results_xml else bdir / "results.xml"
     rxml.unlink(missing_ok=True)

@@ -291,8 +291,12 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
         t_loop,
         n_checked / t_loop if t_loop > 0 else float("nan"),
     )
-    if bad:
-        raise AssertionError("\n" + report)
+    if bad:  # the runner prints the report (from report_path) in its summary: shown once, not here too
+        if not cfg.report_path:
+            raise AssertionError("\n" + report)
+        raise AssertionError(
+            f"{len(bad)} bad sample(s), the first {bad[0].sample}: da4ml.verif prints the report ({cfg.report_path})"
+        )
 
 
 def _cycle_of(m: Manifest, sample: int) -> int:

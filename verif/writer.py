@@ -11,26 +11,38 @@ from ..project import Header, Manifest
 from ..project.templates import render
 from .config import DEFAULT_N_SAMPLES
 
-__all__ = ["tb_module_name", "write_testbench"]
+__all__ = ["PYTHON_RECORD", "tb_module_name", "write_testbench"]
+
+PYTHON_RECORD = ".da4ml-python"  # the interpreter that wrote the project: the Makefile's first choice
 
 
 def tb_module_name(top: str) -> str:
     return "test_" + re.sub(r"\W", "_", top)
 
 
-def write_testbench(project_dir: str | Path, manifest: Manifest | Mapping[str, Any]) -> None:
+def write_testbench(project_dir: str | Path, manifest: Manifest | Mapping[str, Any], python: str | None = None) -> None:
     """Write ``tb/test_<top>.py`` (imports the generic testbench) and ``Makefile`` into `project_dir`.
 
     `manifest` is the project's Manifest (or the manifest.json content, checked the same way). Identical
-    inputs give byte-identical files: no timestamps, no absolute paths.
+    inputs give byte-identical files: no timestamps, no absolute paths. `python` (the interpreter writing
+    the project, when given) goes to ``PYTHON_RECORD``, the one machine-local file, which the Makefile
+    tries first.
     """
     m = manifest if isinstance(manifest, Manifest) else Manifest.from_dict(manifest)
     project_dir = Path(project_dir)
     header = Header("da4ml.verif", m.program_sha256, m.options_sha256, (f"cocotb testbench of {m.top}",))
-    ctx = {"header": header, "top": m.top, "test_name": re.sub(r"\W", "_", m.top), "n_samples": DEFAULT_N_SAMPLES}
+    ctx = {
+        "header": header,
+        "top": m.top,
+        "test_name": re.sub(r"\W", "_", m.top),
+        "n_samples": DEFAULT_N_SAMPLES,
+        "python_record": PYTHON_RECORD,
+    }
     (project_dir / "tb").mkdir(parents=True, exist_ok=True)
     _write(project_dir / "tb" / f"{tb_module_name(m.top)}.py", render("verif:tb_test.py.j2", **ctx))
     _write(project_dir / "Makefile", render("verif:Makefile.j2", **ctx))
+    if python:
+        _write(project_dir / PYTHON_RECORD, python + "\n")
 
 
 def _write(path: Path, text: str) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import numpy as np
 from ..ir import CombLogic, Pipeline
 from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
+from ..project.directory import WriteReport, write_project
 from ..verif import write_testbench
 from .render import CodegenOptions, Design, check_identifier, design_of, header_of, render_project
 from .verilator import build_model, run_model
@@ -97,6 +97,7 @@ class RTLModel:
         self._files: dict[str, bytes] | None = None
         self._manifest: Manifest | None = None
         self._exe: Path | None = None
+        self.last_write: WriteReport | None = None
         if print_latency:
             d = self.design
             kind = f"{d.latency_cycles} cycle(s), II=1" if d.pipelined else "combinational"
@@ -124,44 +125,29 @@ class RTLModel:
         return self.render()[1]
 
     def write(self) -> Path:
-        """Write the project to ``path`` atomically (a sibling temp dir renamed into place)."""
+        """Write the project to ``path``, all or nothing (da4ml.project.directory.write_project): only the
+        files da4ml generates are replaced; everything else in the folder (reports/, vivado/, sim_build/,
+        synth/, your own files) is kept. What was replaced is in ``last_write`` (printed with print_latency)."""
         files, manifest = self.render()
-        target = self.path.resolve()
-        parent = target.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            if not target.is_dir():
-                raise FileExistsError(f"{target} exists and is not a directory; choose another path")
-            if any(target.iterdir()) and not (target / MANIFEST_NAME).is_file():
-                raise FileExistsError(
-                    f"{target} is a non-empty directory that is not a da4ml project (no manifest.json); "
-                    "refusing to replace it: choose an empty or new path"
-                )
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
-        try:
+
+        def fill(folder: Path) -> None:
             for rel, content in files.items():
-                f = tmp / rel
+                f = folder / rel
                 f.parent.mkdir(parents=True, exist_ok=True)
                 f.write_bytes(content)
-            self._write_testbench(tmp, manifest)
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-                old.rmdir()
-                target.rename(old)
-                tmp.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            self._write_testbench(folder, manifest)
+
+        self.last_write = write_project(self.path, fill)
+        if self.print_latency and (self.last_write.replaced or self.last_write.kept or self.last_write.cleaned):
+            print(f"{self.prj_name}: {self.last_write}")
         self._exe = None
-        return target
+        return self.last_write.path
 
     @staticmethod
     def _write_testbench(path: Path, manifest: Manifest) -> None:
-        """The cocotb testbench and Makefile of the project (da4ml.verif): part of every project."""
-        write_testbench(path, manifest)
+        """The cocotb testbench and Makefile of the project (da4ml.verif): part of every project; the
+        Makefile runs da4ml with this interpreter when it still has da4ml."""
+        write_testbench(path, manifest, python=sys.executable)
 
     # -- simulation ------------------------------------------------------------------------------------
     def compile(self, jobs: int | None = None) -> Path:

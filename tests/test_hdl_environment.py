@@ -80,8 +80,9 @@ def test_design_makefile_sim_without_python_on_path(hdl_sim: str, tmp_path: Path
     assert f"da4ml.verif PASS: addsub_comb ({prj}) on {hdl_sim}, 200/200 samples checked, seed 5" in proc.stdout
     if hdl_sim == "verilator":
         assert one_file_build(prj / "sim_build" / "verilator")
-    mt = re.search(r"Running on (.+?) version (.+)$", proc.stdout, re.MULTILINE)  # cocotb's line
-    assert mt, proc.stdout[-3000:]
+    sim_log = (prj / "sim_build" / hdl_sim / "sim.log").read_text()  # the simulator's own output
+    mt = re.search(r"Running on (.+?) version (.+)$", sim_log, re.MULTILINE)  # cocotb's line
+    assert mt, sim_log[-3000:]
     product, version = mt.group(1), mt.group(2).strip()
     assert find_simulator(hdl_sim).description.replace(" version ", " ").startswith(f"{product} {version} (")
 

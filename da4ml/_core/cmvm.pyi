@@ -17,11 +17,26 @@ def solve(
     carry_size: int,
     search_all_decompose_dc: bool,
     n_threads: int = 0,
+    search_budget: float = 0.0,
+    seed: int = 0,
 ) -> dict[str, Any]:
-    """Returns {'stages': [stage dict], 'n_adders', 'cost', 'latency', 'trial', 'n_trials',
-    'depth_lower_bound', 'depth_limit'}; a stage dict holds n_in, n_out, per-op arrays opcode (int32), id0,
+    """Returns {'stages': [stage dict], 'n_adders', 'cost', 'latency', 'trial', 'n_trials', 'work',
+    'trials' (per trial: (name, n_adders, cost, latency, work, kept)), 'depth_lower_bound', 'depth_limit'};
+    a stage dict holds n_in, n_out, per-op arrays opcode (int32), id0,
     id1 (int32), data (int64), qint (n_ops, 3: min, max, step), latency, cost (float64), and inp_shifts,
     out_idxs, out_shifts (int32), out_negs (int8)."""
+
+def solve_exact(
+    kernel: npt.NDArray[np.float64],
+    qintervals: npt.NDArray[np.float64],
+    latencies: npt.NDArray[np.float64],
+    adder_size: int,
+    carry_size: int,
+    max_nodes: int,
+    n_threads: int = 0,
+) -> dict[str, Any]:
+    """Returns the solve dict's 'stages', 'n_adders', 'cost', 'latency', 'trial' and 'heuristic_adders',
+    'lower_bound', 'optimal', 'nodes'."""
 
 def csd_decompose(
     kernel: npt.NDArray[np.float64],

@@ -51,6 +51,14 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def check_budget(value: Any) -> float:
+    """A search budget: a finite number of budget seconds >= 0."""
+    number = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+    if not number or not (math.isfinite(float(value)) and float(value) >= 0):
+        raise ValueError(f"search_budget={value!r} must be a finite number of budget seconds >= 0 (0: the default)")
+    return float(value)
+
+
 def _is_pow2(step: float) -> bool:
     if not (step > 0 and math.isfinite(step)):
         return False

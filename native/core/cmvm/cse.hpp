@@ -25,17 +25,59 @@ struct StageProblem {
     std::vector<double> deadline;         // per output; +inf (or empty vector): unconstrained
 };
 
-struct CseOptions {
+// How the CSE picks its next pattern: one point of the search portfolio.  Build one from greedy() and
+// the modifiers, e.g. SelectionRule::greedy(Method::WMC).look_ahead(0.5).larger_keys_first().
+struct SelectionRule {
     Method method = Method::WMC;
-    int adder_size = -1;
-    int carry_size = -1;
-    int variant = 0;         // bits 0-1: tie-breaking order; bit 2: look-ahead selection
-    double la_margin = 1.0;  // wmc look-ahead: candidates within this many reference widths of the best
-    double la_weight = 1.0;  // wmc look-ahead: bits charged per destroyed pair occurrence
-    double ref_scale = 1.0;  // wmc: value of one more occurrence, in units of the mean output width
+    bool lookahead = false;          // among the near-best patterns take the one destroying the least sharing
+    double lookahead_margin = 1.0;   // wmc: near-best = within this many reference widths of the best score
+    double lookahead_weight = 1.0;   // wmc: bits charged per destroyed pair occurrence
+    double ref_scale = 1.0;          // wmc: value of one more occurrence, in units of the mean output width
+    bool narrower_first = false;     // equal scores: narrower, then earlier (else earlier, then narrower)
+    bool larger_keys_first = false;  // last tie-break: the larger pattern key first (else the smaller)
+    uint64_t tie_seed = 0;           // non-zero: the last tie-break orders keys by a hash seeded with it
+
+    static SelectionRule greedy(Method m) {
+        SelectionRule r;
+        r.method = m;
+        return r;
+    }
+    SelectionRule look_ahead(double margin = 1.0) const {
+        SelectionRule r = *this;
+        r.lookahead = true;
+        r.lookahead_margin = margin;
+        return r;
+    }
+    SelectionRule valuing_occurrence_at(double scale) const {
+        SelectionRule r = *this;
+        r.ref_scale = scale;
+        return r;
+    }
+    SelectionRule narrower_before_earlier() const {
+        SelectionRule r = *this;
+        r.narrower_first = true;
+        return r;
+    }
+    SelectionRule larger_keys_before_smaller() const {
+        SelectionRule r = *this;
+        r.larger_keys_first = true;
+        return r;
+    }
+    SelectionRule ties_seeded(uint64_t seed) const {
+        SelectionRule r = *this;
+        r.tie_seed = seed;
+        return r;
+    }
 };
 
-// Throws std::overflow_error if an intermediate would need more than 62 bits.
+struct CseOptions {
+    SelectionRule rule;
+    int adder_size = -1;
+    int carry_size = -1;
+};
+
+// Throws std::overflow_error if an intermediate would need more than 62 bits.  The program's `work` counts
+// the search's steps (deterministic work units).
 StageProgram run_cse(const StageProblem &problem, const CseOptions &opt);
 
 // A stage problem made ready for the CSE (columns deduplicated and sorted, pair counts, the initial patterns),

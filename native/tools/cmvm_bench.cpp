@@ -28,7 +28,8 @@ int main(int argc, char **argv) {
         opt.method0 = meth ? Method::WMC : Method::MC;
         opt.n_threads = 1;
         // PORTFOLIO="rule;rule;..." overrides the default search points; a rule is comma-separated words:
-        // mc|wmc, la=<margin> (look-ahead), occ=<scale>, narrow (narrower first), large (larger keys first).
+        // mc|wmc, la=<margin> (look-ahead), occ=<scale>, narrow (narrower first), large (larger keys first),
+        // early (earliest sums first), lp=<occurrences per level> (latency penalty).
         if (const char *e = std::getenv("PORTFOLIO")) {
             std::string spec(e);
             size_t pos = 0;
@@ -46,6 +47,8 @@ int main(int argc, char **argv) {
                     if (word.rfind("occ=", 0) == 0) r = r.valuing_occurrence_at(std::atof(word.c_str() + 4));
                     if (word == "narrow") r = r.narrower_before_earlier();
                     if (word == "large") r = r.larger_keys_before_smaller();
+                    if (word == "early") r = r.earliest_before_best();
+                    if (word.rfind("lp=", 0) == 0) r = r.penalizing_latency(std::atof(word.c_str() + 3));
                     q = c + 1;
                 }
                 opt.portfolio.push_back(r);

@@ -97,9 +97,10 @@ inline uint64_t mix64(uint64_t x) {
 }
 
 struct HeapLess {
-    bool narrower_first = false, larger_keys_first = false;
+    bool narrower_first = false, larger_keys_first = false, earliest_first = false;
     uint64_t tie_seed = 0;
     bool operator()(const HeapEntry &x, const HeapEntry &y) const {  // true: x has lower priority
+        if (earliest_first && x.lat != y.lat) return x.lat > y.lat;
         if (x.score != y.score) return x.score < y.score;
         if (narrower_first) {
             if (x.width != y.width) return x.width > y.width;
@@ -220,9 +221,13 @@ class Cse {
     void setup();
     void count_pairs();
     void init_queue();
-    double score(int count, int width) const {
-        if (R_.method == Method::MC) return count;
-        return count * ref_width_ - width;
+    double auto_latency_penalty() const;
+    // A pattern's priority: its occurrences (wmc: times the reference width, less its own width), less the
+    // latency penalty per level of its sum's arrival.
+    double score(int count, int width, double lat) const {
+        const double pen = latency_penalty_ * lat;
+        if (R_.method == Method::MC) return count - pen;
+        return (count - pen) * ref_width_ - width;
     }
     // Approximate width and arrival time of pattern key's sum (independent of the trial's options).
     struct Shape {
@@ -271,7 +276,7 @@ class Cse {
     StageProgram emit();
 
     static HeapLess less_of(const SelectionRule &r) {
-        return HeapLess{r.narrower_first, r.larger_keys_first, r.tie_seed};
+        return HeapLess{r.narrower_first, r.larger_keys_first, r.earliest_first, r.tie_seed};
     }
     static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     const StageProblem &P_;
@@ -300,8 +305,9 @@ class Cse {
     std::vector<Term> sum_terms_;
     std::vector<char> sum_alive_;
     std::vector<SumPair> sum_heap_;
-    std::vector<HeapEntry> tied_;                         // scratch of cse_loop
-    uint32_t look_round_ = 0;                             // look-ahead rounds so far
+    std::vector<HeapEntry> tied_;  // scratch of cse_loop
+    uint32_t look_round_ = 0;      // look-ahead rounds so far
+    double latency_penalty_ = 0.0;
     mutable uint64_t work_ = 0;                           // steps of this run (work units)
     std::vector<std::vector<uint32_t>> potential_round_;  // per column and term: round of the cached value
     std::vector<std::vector<int32_t>> potential_;         // per column and term: pair_potential
@@ -409,7 +415,7 @@ Cse::Shape Cse::shape(uint64_t key) const {
 
 HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) const {
     const Shape sh = shape(key);
-    double sc = std::isnan(forced_score) ? score(count, sh.width) : forced_score;
+    double sc = std::isnan(forced_score) ? score(count, sh.width, sh.lat) : forced_score;
     return HeapEntry{sc, sh.lat, sh.width, capped, key};
 }
 
@@ -427,14 +433,35 @@ void Cse::count_pairs() {
     });
 }
 
+// Under a tight delay constraint (the columns' Kraft sums near 1: little room for unbalanced sums) a
+// pattern whose sum arrives late costs the column more than its occurrences save: patterns then lose up to
+// kMaxLatencyPenalty occurrences per level, growing from none at a mean Kraft fill of kPenaltyFill to the
+// full penalty at 1 (paper protocol N=16, hard_dc=0: fill ~0.88, 429.2 -> 423.5 adders, 5472 -> 5412 bits;
+// NN-like 8-bit kernels: fill ~0.69, unchanged).
+constexpr double kPenaltyFill = 0.7, kMaxLatencyPenalty = 2.0;
+
+double Cse::auto_latency_penalty() const {
+    double fill = 0.0;
+    int n = 0;
+    for (size_t c = 0; c < st_.cols.size(); ++c)
+        if (!std::isinf(st_.deadline[c])) {
+            fill += static_cast<double>(st_.kraft[c]) / static_cast<double>(kKraftOne);
+            ++n;
+        }
+    if (n == 0) return 0.0;
+    fill /= n;
+    return std::clamp((fill - kPenaltyFill) / (1.0 - kPenaltyFill), 0.0, 1.0) * kMaxLatencyPenalty;
+}
+
 void Cse::init_queue() {
     const size_t nc = st_.cols.size();
     if (nc) ref_width_ = R_.ref_scale * st_.width_sum / static_cast<double>(nc);
+    latency_penalty_ = R_.latency_penalty ? *R_.latency_penalty : auto_latency_penalty();
     col_stamp_.assign(nc, 0);
     potential_round_.assign(nc, {});
     potential_.assign(nc, {});
     for (const auto &in : st_.initial)
-        heap_.push_initial(HeapEntry{score(in.count, in.width), in.lat, in.width, false, in.key});
+        heap_.push_initial(HeapEntry{score(in.count, in.width, in.lat), in.lat, in.width, false, in.key});
     heap_.seal();
 }
 
@@ -580,7 +607,7 @@ bool Cse::check(const HeapEntry &e) {
     ++work_;
     int n = st_.counts.get(e.key);
     if (n < 2) return false;
-    double sc = score(n, e.width);
+    double sc = score(n, e.width, e.lat);
     if (sc < e.score) {  // stale over-estimate: requeue at its true score
         push(e.key, n);
         return false;
@@ -591,7 +618,7 @@ bool Cse::check(const HeapEntry &e) {
     if (!st_.timed && p.a != p.b) return true;
     int feasible = feasible_count(p, e.key);
     if (feasible < 2) return false;
-    double fsc = score(feasible, e.width);
+    double fsc = score(feasible, e.width, e.lat);
     if (fsc < e.score) {
         push(e.key, feasible, true, fsc);
         return false;

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "cmvm/program.hpp"
@@ -29,12 +30,16 @@ struct StageProblem {
 // the modifiers, e.g. SelectionRule::greedy(Method::WMC).look_ahead(0.5).larger_keys_first().
 struct SelectionRule {
     Method method = Method::WMC;
-    bool lookahead = false;          // among the near-best patterns take the one destroying the least sharing
-    double lookahead_margin = 1.0;   // wmc: near-best = within this many reference widths of the best score
-    double lookahead_weight = 1.0;   // wmc: bits charged per destroyed pair occurrence
-    double ref_scale = 1.0;          // wmc: value of one more occurrence, in units of the mean output width
+    bool lookahead = false;         // among the near-best patterns take the one destroying the least sharing
+    double lookahead_margin = 1.0;  // wmc: near-best = within this many reference widths of the best score
+    double lookahead_weight = 1.0;  // wmc: bits charged per destroyed pair occurrence
+    double ref_scale = 1.0;         // wmc: value of one more occurrence, in units of the mean output width
+    // Occurrences a pattern's priority loses per adder level of its sum's arrival; nullopt: by how tight the
+    // stage's delay constraint is (none without one).
+    std::optional<double> latency_penalty;
     bool narrower_first = false;     // equal scores: narrower, then earlier (else earlier, then narrower)
     bool larger_keys_first = false;  // last tie-break: the larger pattern key first (else the smaller)
+    bool earliest_first = false;     // patterns whose sum is ready earliest first, then by score (balanced trees)
     uint64_t tie_seed = 0;           // non-zero: the last tie-break orders keys by a hash seeded with it
 
     static SelectionRule greedy(Method m) {
@@ -53,6 +58,11 @@ struct SelectionRule {
         r.ref_scale = scale;
         return r;
     }
+    SelectionRule penalizing_latency(double occurrences_per_level) const {
+        SelectionRule r = *this;
+        r.latency_penalty = occurrences_per_level;
+        return r;
+    }
     SelectionRule narrower_before_earlier() const {
         SelectionRule r = *this;
         r.narrower_first = true;
@@ -61,6 +71,11 @@ struct SelectionRule {
     SelectionRule larger_keys_before_smaller() const {
         SelectionRule r = *this;
         r.larger_keys_first = true;
+        return r;
+    }
+    SelectionRule earliest_before_best() const {
+        SelectionRule r = *this;
+        r.earliest_first = true;
         return r;
     }
     SelectionRule ties_seeded(uint64_t seed) const {

@@ -25,6 +25,7 @@ constexpr int kMaxEdgeShift = 2;              // decomposition edges may scale e
 constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 64 dense 8-bit kernels
 constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
 constexpr size_t kCountTrialMaxTerms = 1500;  // count-driven look-ahead in wmc searches: slow with many ties
+constexpr double kCorrelatedDigits = 0.75;    // see `correlated` in solve()
 constexpr size_t kThreadMinTerms = 40;        // below this many digits the trials run on the calling thread (measured:
                                               // 4x4 4-bit kernels ~0.1 ms lose with a thread start, 6x6 and 8x8 gain)
 // Search budget: trials run in batches of this many (the batches, not the threads, decide which trials
@@ -58,8 +59,10 @@ std::string rule_name(const SelectionRule &r) {
     std::string s = r.method == Method::MC ? "mc" : "wmc";
     if (r.lookahead) s += " look-ahead(margin=" + std::to_string(r.lookahead_margin).substr(0, 4) + ")";
     if (r.ref_scale != 1.0) s += " occurrence=" + std::to_string(r.ref_scale).substr(0, 4) + "w";
+    if (r.latency_penalty) s += " latency-penalty=" + std::to_string(*r.latency_penalty).substr(0, 4);
     if (r.narrower_first) s += " narrower-first";
     if (r.larger_keys_first) s += " larger-keys-first";
+    if (r.earliest_first) s += " earliest-first";
     if (r.tie_seed) s += " tie-seed=" + std::to_string(r.tie_seed % 100000);
     return s;
 }
@@ -378,11 +381,25 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         if (cx.opt.method1) r2.method = *cx.opt.method1;
         return r2;
     };
+    // Strongly correlated columns (a tree whose difference vectors have under kCorrelatedDigits of the
+    // kernel's digits, e.g. the paper protocol's all-positive entries: ~0.67; NN-like signed weights:
+    // >= 0.8): unless the delay is tightest, a single stage never wins there (paper N=8/16/32 at hard_dc -1
+    // and 2: not once in 20 kernels each) and its trials were 40-65% of the work.
+    bool correlated = false;
+    if (cx.opt.search_all_decompose_dc && cx.opt.portfolio.empty() && cx.opt.hard_dc != 0) {
+        for (const Tree &t : trees) {
+            size_t dd = 0;
+            for (const auto &v : t.d.diff)
+                for (int64_t x : v) dd += csd_weight(x);
+            correlated = correlated || (t.d.trivial() ? false : static_cast<double>(dd) < kCorrelatedDigits * total);
+        }
+    }
     std::vector<Trial> trials;
     for (const SelectionRule &sp : pf)
         for (size_t di = 0; di < dcs.size(); ++di) {
             const int d = dcs[di];
             if (!dc_new[di]) continue;
+            if (correlated && d == 0) continue;
             // A count-driven trial in a wmc search: single stage never wins and is the slowest trial.
             if (cx.opt.portfolio.empty() && sp.method != m0 && d == 0 && dcs.size() > 1) continue;
             // Under the tightest delay the plain greedy trial only pays off in a single stage (paper N=16,

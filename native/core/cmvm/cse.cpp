@@ -467,6 +467,7 @@ void Cse::init_queue() {
 
 Var Cse::make_var(const Pat &p) const {
     Var v;
+    work_ += 8 + st_.vars[p.a].f.coef.size() + st_.vars[p.b].f.coef.size();  // the exact forms and ranges
     v.f = lf_combine(st_.vars[p.a].f, st_.vars[p.b].f, p.s, p.sigma);
     v.q = lf_range(v.f, P_.in_q);
     v.width = v.q.width();

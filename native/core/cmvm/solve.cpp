@@ -26,8 +26,12 @@ constexpr size_t kLookaheadMaxTerms = 16000;  // look-ahead trials up to ~ 64 x 
 constexpr size_t kLookaheadMaxColumn = 512;   // ... and columns of at most this many digits
 constexpr size_t kCountTrialMaxTerms = 1500;  // count-driven look-ahead in wmc searches: slow with many ties
 constexpr double kCorrelatedDigits = 0.75;    // see `correlated` in solve()
-constexpr size_t kThreadMinTerms = 40;        // below this many digits the trials run on the calling thread (measured:
-                                              // 4x4 4-bit kernels ~0.1 ms lose with a thread start, 6x6 and 8x8 gain)
+// Work units of a trial besides its CSE steps (copying the prepared stage, the programs, the report;
+// measured with callgrind on 4x4 kernels: ~150k instructions, the CSE's steps ~115 each).
+constexpr uint64_t kTrialWork = 1300;
+constexpr uint64_t kDefaultRoundSeed = 0x243F6A8885A308D3ull;  // the default's own seeded round
+constexpr size_t kThreadMinTerms = 40;  // below this many digits the trials run on the calling thread (measured:
+                                        // 4x4 4-bit kernels ~0.1 ms lose with a thread start, 6x6 and 8x8 gain)
 // Search budget: trials run in batches of this many (the batches, not the threads, decide which trials
 // run: the result does not depend on the thread count or timing).
 constexpr size_t kBudgetBatch = 4;
@@ -249,6 +253,7 @@ class TrialRunner {
                     if (s) {
                         s->trial = tr.name();
                         s->finalize();
+                        s->work += kTrialWork;
                         if (!std::isinf(cx_.deadline) && s->latency > cx_.deadline + 1e-9 && tr.dc != 0) s.reset();
                     }
                     out[t] = std::move(s);
@@ -408,9 +413,39 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             if (tight && !sp.lookahead && d != 0 && pf.size() > 1) continue;
             trials.push_back(Trial{d, dc_tree[di], sp, stage2_rule(sp)});
         }
+    // The same trials with their trees' and their rules' ties broken by hashes of `rs`: other
+    // decompositions and other pattern orders of equal merit.
+    auto seeded_round = [&](const std::vector<Trial> &base, uint64_t rs) {
+        std::vector<const Tree *> round_tree(dcs.size(), nullptr);
+        for (size_t di = 0; di < dcs.size(); ++di) {
+            if (dcs[di] == 0 || !dc_new[di]) continue;
+            trees.emplace_back();
+            trees.back().dc = dcs[di];
+            trees.back().tie_seed = mix64(rs + di + 1) | 1;
+            trees.back().d = decompose(cx.k, limits_for(cx, dcs[di], trees.back().tie_seed), cx.edges);
+            round_tree[di] = &trees.back();
+        }
+        std::vector<Trial> out;
+        for (const Trial &t : base) {
+            Trial u = t;
+            for (size_t di = 0; di < dcs.size(); ++di)
+                if (t.dc != 0 && dc_tree[di] == t.tree) u.tree = round_tree[di];
+            u.r1 = t.r1.ties_seeded(mix64(rs ^ 0x51ED) | 1);
+            u.r2 = t.r2.ties_seeded(mix64(rs ^ 0xC0DE) | 1);
+            out.push_back(u);
+        }
+        return out;
+    };
+    std::vector<Trial> run_now = trials;
+    if (correlated) {
+        // Strongly correlated columns: the decomposition trials once more with other ties (paper N=16,
+        // hard_dc=-1: ... adders, ... bits, twice the work, within the published tool's time).
+        std::vector<Trial> more = seeded_round(trials, kDefaultRoundSeed);
+        run_now.insert(run_now.end(), more.begin(), more.end());
+    }
     SharedStage single_shared;
     TrialRunner runner(cx, single_shared, nt);
-    std::vector<std::optional<Solution>> out = runner.run(trials);
+    std::vector<std::optional<Solution>> out = runner.run(run_now);
     int bi = -1;
     auto consider = [&](std::vector<std::optional<Solution>> &sols, const std::vector<Trial> &ts) {
         for (size_t t = 0; t < ts.size(); ++t) {
@@ -424,8 +459,8 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
             }
         }
     };
-    consider(out, trials);
-    res.n_trials = static_cast<int>(trials.size());
+    consider(out, run_now);
+    res.n_trials = static_cast<int>(run_now.size());
     if (bi < 0) {
         // No decomposition fit: fall back to the single stage (always exists).
         res.best = single_stage(cx, SelectionRule::greedy(m0), single_shared);
@@ -461,34 +496,13 @@ SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_
         }
     }
     if (units > 0) {
-        // Round r >= 1: every default trial again, with its tree's and its rule's ties broken by hashes
-        // seeded with (seed, r): other decompositions and other pattern orders of equal merit.
+        // Round r >= 1: every default trial again, seeded with (seed, r).
         std::vector<Trial> queue;
-        size_t round = 0;
-        auto refill = [&]() {
-            ++round;
-            const uint64_t rs = mix64(cx.opt.seed * 0x9E3779B97F4A7C15ull + round);
-            std::vector<const Tree *> round_tree(dcs.size(), nullptr);
-            for (size_t di = 0; di < dcs.size(); ++di) {
-                if (dcs[di] == 0) continue;
-                trees.emplace_back();
-                trees.back().dc = dcs[di];
-                trees.back().tie_seed = mix64(rs + di + 1) | 1;
-                trees.back().d = decompose(cx.k, limits_for(cx, dcs[di], trees.back().tie_seed), cx.edges);
-                round_tree[di] = &trees.back();
+        for (uint64_t round = 1; spent < units;) {
+            while (queue.size() < kBudgetBatch) {
+                std::vector<Trial> more = seeded_round(trials, mix64(cx.opt.seed * 0x9E3779B97F4A7C15ull + round++));
+                queue.insert(queue.end(), more.begin(), more.end());
             }
-            for (const Trial &t : trials) {
-                size_t di = 0;
-                while (di < dcs.size() && dc_tree[di] != t.tree) ++di;
-                Trial u = t;
-                if (t.dc != 0) u.tree = round_tree[di];
-                u.r1 = t.r1.ties_seeded(mix64(rs ^ 0x51ED) | 1);
-                u.r2 = t.r2.ties_seeded(mix64(rs ^ 0xC0DE) | 1);
-                queue.push_back(u);
-            }
-        };
-        while (spent < units) {
-            while (queue.size() < kBudgetBatch) refill();
             std::vector<Trial> batch(queue.begin(), queue.begin() + kBudgetBatch);
             queue.erase(queue.begin(), queue.begin() + kBudgetBatch);
             std::vector<std::optional<Solution>> got = runner.run(batch);

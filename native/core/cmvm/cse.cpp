@@ -816,7 +816,7 @@ StageProgram Cse::run() {
     }
     final_terms_.clear();
     for (int c = 0; c < static_cast<int>(st_.cols.size()); ++c)
-        final_terms_.push_back(sum_column(c, std::isinf(st_.deadline[c]) ? soft : st_.deadline[c]));
+        final_terms_.push_back(sum_column(c, std::min(st_.deadline[c], soft)));
     StageProgram prog = emit();
     prog.work = work_;
     return prog;

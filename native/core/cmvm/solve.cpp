@@ -306,12 +306,64 @@ std::vector<SelectionRule> default_portfolio(const Context &cx, size_t total, si
 
 }  // namespace
 
+namespace {
+
+// Columns equal up to sign and a power of two (and zero columns) are one problem: the distinct columns are
+// solved, and the outputs read off them.  Copies then cost nothing and do not change the search.  Returns
+// false if every non-zero column is distinct.
+bool solve_distinct(const IntKernel &k, int n_in, int n_out, const SolveOptions &opt, SolveResult &res) {
+    std::vector<int> of(n_out, -1), sign(n_out, 1);  // output j = sign[j] * 2**shift1[j] * distinct of[j]
+    std::vector<int> firsts;
+    for (int j = 0; j < n_out; ++j) {
+        int lead = 0;
+        for (int i = 0; i < n_in && !lead; ++i) lead = k.at(i, j) > 0 ? 1 : k.at(i, j) < 0 ? -1 : 0;
+        if (!lead) continue;
+        for (size_t u = 0; u < firsts.size() && of[j] < 0; ++u) {
+            bool same = true;
+            for (int i = 0; i < n_in && same; ++i) same = k.at(i, j) * lead == k.at(i, firsts[u]) * sign[firsts[u]];
+            if (same) of[j] = static_cast<int>(u);
+        }
+        sign[j] = lead;
+        if (of[j] < 0) {
+            of[j] = static_cast<int>(firsts.size());
+            firsts.push_back(j);
+        }
+    }
+    const int nd = static_cast<int>(firsts.size());
+    if (nd == 0 || nd == n_out) return false;
+    std::vector<double> wd(static_cast<size_t>(n_in) * nd);
+    for (int i = 0; i < n_in; ++i)
+        for (int u = 0; u < nd; ++u)
+            wd[static_cast<size_t>(i) * nd + u] =
+                std::ldexp(static_cast<double>(k.at(i, firsts[u]) * sign[firsts[u]]), k.shift0[i]);
+    res = solve(wd.data(), n_in, nd, opt);
+    StageProgram &last = res.best.stages.back();
+    const StageProgram d = last;
+    last.n_out = n_out;
+    last.out_idxs.assign(n_out, -1);
+    last.out_shifts.assign(n_out, 0);
+    last.out_negs.assign(n_out, 0);
+    for (int j = 0; j < n_out; ++j) {
+        if (of[j] < 0) continue;
+        last.out_idxs[j] = d.out_idxs[of[j]];
+        last.out_shifts[j] = d.out_shifts[of[j]] + k.shift1[j];
+        last.out_negs[j] = static_cast<int8_t>((d.out_negs[of[j]] != 0) != (sign[j] < 0));
+    }
+    return true;
+}
+
+}  // namespace
+
 SolveResult solve(const double *w, int n_in, int n_out, const SolveOptions &opt_in) {
     if (n_in <= 0 || n_out <= 0) throw std::invalid_argument("CMVM: kernel must have at least one row and column");
     Context cx;
     cx.opt = opt_in;
     fill_defaults(cx.opt, n_in);
     cx.k = active_kernel(w, n_in, n_out, cx.opt);
+    {
+        SolveResult distinct;
+        if (solve_distinct(cx.k, n_in, n_out, cx.opt, distinct)) return distinct;
+    }
     size_t total = 0, widest = 0;  // CSD digits: overall and in the widest column
     for (int j = 0; j < n_out; ++j) {
         size_t c = 0;

@@ -7,7 +7,6 @@
 #include <queue>
 #include <stdexcept>
 #include <unordered_map>
-#include <cstdlib>
 
 #include "cmvm/cost.hpp"
 #include "cmvm/delay.hpp"
@@ -451,9 +450,7 @@ double Cse::auto_latency_penalty() const {
         }
     if (n == 0) return 0.0;
     fill /= n;
-    static const double f0 = getenv("F0") ? atof(getenv("F0")) : kPenaltyFill;
-    static const double am = getenv("AM") ? atof(getenv("AM")) : kMaxLatencyPenalty;
-    return std::clamp((fill - f0) / (1.0 - f0), 0.0, 1.0) * am;
+    return std::clamp((fill - kPenaltyFill) / (1.0 - kPenaltyFill), 0.0, 1.0) * kMaxLatencyPenalty;
 }
 
 void Cse::init_queue() {

@@ -93,16 +93,17 @@ def run_ours(kernels: np.ndarray, hard_dc: int, method0: str, budget: float = 0.
 
 def _kernel_of(pipe, n_in: int) -> np.ndarray:
     """Exact matrix of the program (float evaluation of shift-adds on unit inputs; exact for these sizes)."""
+    from da4ml.ir import Opcode
+
     x = np.eye(n_in)
     for stage in pipe:
         buf = []
         for op in stage.ops:
-            if op.opcode == -1:
+            if op.opcode == Opcode.INPUT:
                 buf.append(x[:, op.id0] * 2.0 ** stage.inp_shifts[op.id0])
             else:
-                lo = (int(op.data) & 0xFFFFFFFF) - ((int(op.data) & 0x80000000) << 1)
-                b = buf[op.id1] * 2.0**lo
-                buf.append(buf[op.id0] + b if op.opcode == 0 else buf[op.id0] - b)
+                b = buf[op.id1] * 2.0**op.shift
+                buf.append(buf[op.id0] - b if op.neg_b else buf[op.id0] + b)
         cols = [
             np.zeros(n_in) if o < 0 else (-1.0 if neg else 1.0) * buf[o] * 2.0**s
             for o, s, neg in zip(stage.out_idxs, stage.out_shifts, stage.out_negs)

@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         f"latency {max(comb.latency):g} adder levels"
     )
     print(
-        f"  RTL          : pipelined at {args.latency_cutoff:g} levels/stage: {manifest['latency_cycles']} cycles, "
-        f"II={manifest['ii']}"
+        f"  RTL          : pipelined at {args.latency_cutoff:g} levels/stage: {manifest.latency_cycles} cycles, "
+        f"II={manifest.ii}"
     )
     for r in results:
         status = "PASS" if r.passed else "FAIL"

@@ -1,19 +1,21 @@
-"""Fixture designs for the HDL regression until da4ml.codegen lands (docs/project_layout.md).
+"""Hand-written fixture designs for the HDL regression, independent of da4ml.codegen (docs/project_layout.md).
 
 - tests/data/hdl/addsub_pipe, addsub_comb: hand-written Verilog of a small DAIS program (see ADDSUB_OPS);
-  their model.dais / manifest.json are produced here and committed (regenerate: python tests/hdl_fixtures.py).
+  their model.dais / manifest.json / testbench are produced here and committed (regenerate:
+  python tests/hdl_fixtures.py --regenerate).
 - make_ring_layer(): an N-lane layer y_j = x_j - 2*x_{(j+1)%N}, generated (for port-width-realistic benches).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from da4ml.project import Manifest, Port
 
 DATA = Path(__file__).parent / "data" / "hdl"
 
@@ -36,41 +38,24 @@ def encode_dais(
     return np.asarray(words, dtype="<i4").tobytes()
 
 
-def _lanes(kifs: list[tuple[int, int, int]]) -> tuple[list[dict], int]:
-    lanes, off = [], 0
-    for j, (k, i, f) in enumerate(kifs):
-        w = max(k + i + f, 0)
-        lanes.append({"f": f, "i": i, "k": k, "lane": j, "offset": off, "width": w})
-        off += w
-    return lanes, off
-
-
 def write_manifest(
     prj: Path, top: str, latency: int, inp_kifs: list, out_kifs: list, dais: bytes, period: float = 5.0
 ) -> None:
     (prj / "model.dais").write_bytes(dais)
-    inputs, in_w = _lanes(inp_kifs)
-    outputs, out_w = _lanes(out_kifs)
-    manifest = {
-        "format": 1,
-        "generator": "tests/hdl_fixtures.py",
-        "top": top,
-        "program_sha256": hashlib.sha256(dais).hexdigest(),
-        "options_sha256": hashlib.sha256(f"latency={latency}".encode()).hexdigest(),
-        "pipelined": latency > 0,
-        "latency_cycles": latency,
-        "ii": 1,
-        "clock": "clk" if latency > 0 else None,
-        "reset": None,
-        "clock_period_ns": period,
-        "input_port": {"name": "model_inp", "width": in_w},
-        "output_port": {"name": "model_out", "width": out_w},
-        "inputs": inputs,
-        "outputs": outputs,
-        "dais": ["model.dais"],
-        "hdl_files": [f"src/{top}.v"],
-    }
-    (prj / "manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=2) + "\n")
+    Manifest(
+        top=top,
+        language="verilog",
+        latency_cycles=latency,
+        clock="clk" if latency > 0 else None,
+        clock_period_ns=period,
+        input_port=Port.packed("model_inp", inp_kifs),
+        output_port=Port.packed("model_out", out_kifs),
+        dais=("model.dais",),
+        sources=(f"src/{top}.v",),
+        program_sha256=hashlib.sha256(dais).hexdigest(),
+        options_sha256=hashlib.sha256(f"latency={latency}".encode()).hexdigest(),
+        generator="tests/hdl_fixtures.py",
+    ).write(prj)
 
 
 # x0: (1,3,2), x1: (0,4,1)
@@ -94,8 +79,11 @@ def addsub_dais() -> bytes:
 
 
 def regenerate_addsub() -> None:
+    from da4ml.verif import load_manifest, write_testbench
+
     for name, latency in (("addsub_pipe", 2), ("addsub_comb", 0)):
         write_manifest(DATA / name, name, latency, ADDSUB_IN_KIFS, ADDSUB_OUT_KIFS, addsub_dais())
+        write_testbench(DATA / name, load_manifest(DATA / name))
 
 
 def make_ring_layer(prj: Path, n: int, latency: int = 2, top: str | None = None) -> Path:
@@ -140,6 +128,7 @@ def make_ring_layer(prj: Path, n: int, latency: int = 2, top: str | None = None)
 if __name__ == "__main__":
     if sys.argv[1:] != ["--regenerate"]:
         sys.exit(
-            "usage: python tests/hdl_fixtures.py --regenerate   (rewrites tests/data/hdl/*/model.dais, manifest.json)"
+            "usage: python tests/hdl_fixtures.py --regenerate   (rewrites tests/data/hdl/*/: model.dais, "
+            "manifest.json, Makefile, tb/)"
         )
     regenerate_addsub()

@@ -40,7 +40,7 @@ def _check(comb, tmp_path, name, seed, **kw):
 def test_combinational_matches_exact(prog, tmp_path):
     comb = ALL_PROGRAMS[prog]()
     model = _check(comb, tmp_path, f"comb_{prog}", seed=1)
-    assert model.manifest["latency_cycles"] == 0 and model.manifest["clock"] is None
+    assert model.manifest.latency_cycles == 0 and model.manifest.clock is None
 
 
 @pytest.mark.simulator
@@ -70,8 +70,8 @@ def test_pipelined_matches_exact(prog, cutoff, layers, tmp_path):
         register_layers=layers,
     )
     n_stages = len(model.stages)
-    assert model.manifest["latency_cycles"] == n_stages - 1 + 2 * layers
-    assert model.manifest["clock"] == "clk"
+    assert model.manifest.latency_cycles == n_stages - 1 + 2 * layers
+    assert model.manifest.clock == "clk"
 
 
 @pytest.mark.simulator
@@ -107,7 +107,7 @@ def test_given_pipeline_with_mismatched_boundary_types(tmp_path):
     model = RTLModel(pipe, "given", tmp_path / "given", register_layers=0, print_latency=False)
     prj = model.write()
     lint(prj, model.manifest)
-    assert model.manifest["latency_cycles"] == 1
+    assert model.manifest.latency_cycles == 1
     model.compile()
     x = random_inputs(pipe.solutions[0], N_SAMPLES, seed=5)
     assert np.array_equal(model.predict(x), pipe.predict(x))

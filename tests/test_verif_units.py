@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from da4ml.verif import ManifestError, load_manifest, write_testbench
 from da4ml.verif.golden import GoldenModel
-from da4ml.verif.manifest import Lane, Port
-from da4ml.verif.stimulus import corner_vectors, make_stimulus, pack_words, unpack_word
+from da4ml.verif.stimulus import corner_vectors, make_stimulus
 
+from da4ml.project import Lane, Port
+from da4ml.project.packing import pack_ints, unpack_int
 from da4ml.toolchain import ToolError, find_verilator
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -53,7 +54,7 @@ def test_manifest_missing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"format": 2}, "format=2, this da4ml.verif reads format 1"),
+        ({"format": 3}, "format=3, this da4ml reads format 2"),
         ({"latency_cycles": 0}, "latency_cycles=0 but clock='clk'"),
         ({"ii": 2}, "ii=2: only II=1 designs are supported"),
         ({"dais": ["nope.dais"]}, "lists nope.dais, which does not exist"),
@@ -112,18 +113,18 @@ def test_stimulus_on_grid_and_seeded() -> None:
 
 def test_pack_unpack_roundtrip() -> None:
     v = make_stimulus(LANES, 300, np.random.default_rng(0))
-    words = pack_words(v, PORT)
+    words = pack_ints(v, PORT)
     assert all(0 <= w < 1 << 12 for w in words)
-    assert [unpack_word(w, PORT) for w in words] == v.tolist()
+    assert [unpack_int(w, PORT) for w in words] == v.tolist()
     # lane 0 at the LSBs, two's complement inside its field
-    assert pack_words(np.array([[-1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, -1]]), PORT) == [0x3F, 1 << 6, 1 << 11]
+    assert pack_ints(np.array([[-1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, -1]]), PORT) == [0x3F, 1 << 6, 1 << 11]
 
 
 def test_pack_wide_port() -> None:
     lanes = tuple(Lane(j, 10 * j, 10, 1, 9, 0) for j in range(64))
     port = Port("w", 640, lanes)
     v = make_stimulus(lanes, 50, np.random.default_rng(1))
-    words = pack_words(v, port)
+    words = pack_ints(v, port)
     expect = [sum((int(x) & 1023) << (10 * j) for j, x in enumerate(row)) for row in v]
     assert words == expect
 
@@ -178,8 +179,9 @@ def test_committed_fixture_testbenches_up_to_date(tmp_path: Path) -> None:
 
 
 def test_write_testbench_rejects_bad_top(tmp_path: Path) -> None:
+    man = json.loads((DATA / "addsub_pipe" / "manifest.json").read_text())
     with pytest.raises(ValueError, match="is not a Verilog module name"):
-        write_testbench(tmp_path, {"top": "1bad name"})
+        write_testbench(tmp_path, {**man, "top": "1bad name"})
 
 
 # --- tools -----------------------------------------------------------------------------------------------
@@ -229,13 +231,13 @@ def test_fixture_manifests_match_the_program_types() -> None:
 
     for d in ("addsub_pipe", "addsub_comb"):
         m = load_manifest(DATA / d)
-        comb = CombLogic.load_binary(m.dais[0])
+        comb = CombLogic.load_binary(m.dais_paths[0])
         for lanes, kifs in ((m.input_port.lanes, comb.inp_kifs), (m.output_port.lanes, comb.out_kifs)):
             assert [(la.k, la.i, la.f) for la in lanes] == list(zip(*(a.tolist() for a in kifs)))
 
 
 def test_real_to_lanes_refuses_off_grid_and_out_of_range() -> None:
-    from da4ml.verif.stimulus import real_to_lanes
+    from da4ml.project.values import real_to_lanes
 
     lanes = (Lane(0, 0, 6, 1, 3, 2), Lane(1, 6, 5, 0, 4, 1))
     assert real_to_lanes(np.array([[-8.0, 15.5], [7.75, 0.0]]), lanes, "t").tolist() == [[-32, 31], [31, 0]]
@@ -248,11 +250,11 @@ def test_real_to_lanes_refuses_off_grid_and_out_of_range() -> None:
 
 
 def test_lane_mask_and_gap_bits() -> None:
-    from da4ml.verif.testbench import _lane_bits_only, _xz_only_outside_lanes, lane_mask
+    from da4ml.verif.testbench import _lane_bits_only, _xz_only_outside_lanes
 
     port = Port("p", 8, (Lane(0, 0, 3, 0, 3, 0), Lane(1, 5, 2, 0, 2, 0)))  # bits 3, 4 and 7 are in no lane
-    assert lane_mask(port) == 0b0110_0111
-    assert _lane_bits_only("x10zz101", lane_mask(port)) == "01000101"
-    assert _xz_only_outside_lanes("x10zz101", 0b0100_0101, lane_mask(port))
-    assert not _xz_only_outside_lanes("x10zz101", 0b0100_0100, lane_mask(port))  # lane bits differ
-    assert not _xz_only_outside_lanes("0x0zz101", 0b0000_0101, lane_mask(port))  # X inside lane 1
+    assert port.mask == 0b0110_0111
+    assert _lane_bits_only("x10zz101", port.mask) == "01000101"
+    assert _xz_only_outside_lanes("x10zz101", 0b0100_0101, port.mask)
+    assert not _xz_only_outside_lanes("x10zz101", 0b0100_0100, port.mask)  # lane bits differ
+    assert not _xz_only_outside_lanes("0x0zz101", 0b0000_0101, port.mask)  # X inside lane 1

@@ -10,9 +10,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+from ..project import Manifest, ManifestError
 from ..toolchain import SIMULATORS, ToolError, find_verilator
 from .config import DEFAULT_N_SAMPLES
-from .manifest import ManifestError, load_manifest
 
 
 def _env_int(name: str, default: int | None) -> int | None:
@@ -82,10 +82,12 @@ def _run(a: argparse.Namespace) -> int:
 
 
 def _lint(a: argparse.Namespace) -> int:
-    m = load_manifest(a.project_dir)
+    m = Manifest.load(a.project_dir)
+    if m.language != "verilog":
+        raise ValueError(f"{m.project_dir}: lint knows Verilog projects only, this one is {m.language}")
     sim_env = find_verilator()
-    cmd = ["verilator", "--lint-only", "-Wall", "--top-module", m.top, *map(str, m.hdl_files)]
-    env = sim_env.apply(dict(os.environ))
+    cmd = [sim_env.executable, "--lint-only", "-Wall", "--top-module", m.top, *map(str, m.source_paths)]
+    env = sim_env.environ()
     print(f"$ {' '.join(cmd)}   (cwd {m.project_dir})", flush=True)
     rc = subprocess.run(cmd, cwd=m.project_dir, env=env, check=False).returncode
     if rc:

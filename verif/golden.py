@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from typing import Any
 
 import numpy as np
 
-from .manifest import Manifest
-from .stimulus import lanes_to_real, real_to_lanes
+from ..ir import CombLogic  # the C++ DAIS interpreter
+from ..project import Manifest, program_sha256
+from ..project.values import lanes_to_real, real_to_lanes
 
 log = logging.getLogger(__name__)
-
-
-def _load_stages(manifest: Manifest) -> tuple[list[Any], str]:
-    from da4ml.ir import CombLogic  # the C++ DAIS interpreter
-
-    return [CombLogic.load_binary(p) for p in manifest.dais], "da4ml.ir.CombLogic.predict"
-
-
-def program_sha256(manifest: Manifest) -> str:
-    h = hashlib.sha256()
-    for p in manifest.dais:
-        h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 class GoldenModel:
@@ -32,7 +18,8 @@ class GoldenModel:
 
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
-        self.stages, self.backend = _load_stages(manifest)
+        self.stages = [CombLogic.load_binary(p) for p in manifest.dais_paths]
+        self.backend = "da4ml.ir.CombLogic.predict"
         for lanes, what in ((manifest.input_port.lanes, "inputs"), (manifest.output_port.lanes, "outputs")):
             wide = [la.lane for la in lanes if la.width > 53]
             if wide:
@@ -40,7 +27,8 @@ class GoldenModel:
                     f"{manifest.project_dir}: {what} lanes {wide} are wider than 53 bits; the real-valued "
                     "interpreter interface cannot hold them exactly"
                 )
-        self.sha_ok = not manifest.program_sha256 or manifest.program_sha256 == program_sha256(manifest)
+        on_disk = program_sha256(p.read_bytes() for p in manifest.dais_paths)
+        self.sha_ok = not manifest.program_sha256 or manifest.program_sha256 == on_disk
         if not self.sha_ok:
             log.warning("program_sha256 in manifest.json does not match the DAIS binaries: the project may be stale")
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .manifest import Lane, Manifest
-from .stimulus import N_CORNER_VECTORS, unpack_word
+from ..project import Lane, Manifest
+from ..project.packing import unpack_int
+from .stimulus import N_CORNER_VECTORS
 
 CORNER_NAMES = ("all minimum", "all maximum", "zero", "alternating min/max", "alternating max/min")
 
@@ -90,8 +91,8 @@ def format_report(
         f"sample {m.sample} ({sample_kind(m.sample)})"
     )
     lines = [head]
-    exp_lanes = unpack_word(exp, port)
-    act_lanes = None if m.has_xz else unpack_word(int(m.actual, 2), port)
+    exp_lanes = unpack_int(exp, port)
+    act_lanes = None if m.has_xz else unpack_int(int(m.actual, 2), port)
     for j in lanes or [la.lane for la in port.lanes if la.width]:
         la = port.lanes[j]
         lines.append(f"  output lane    : {la.describe(port.name)}")

@@ -1,18 +1,19 @@
-"""The one simulator abstraction: build + run a project's cocotb testbench on Icarus or Verilator.
+"""The one generic flow: build + run a project's cocotb testbench on any simulator that has a profile.
 
-Built on cocotb_tools.runner (cocotb 2.1). Used by `python -m da4ml.verif run`, the per-design Makefile,
-the top-level `make sim DESIGN=...` and the pytest HDL regression alike.
+Built on cocotb_tools.runner (cocotb 2.1); what differs between simulators lives in verif/simulators.py.
+Used by `python -m da4ml.verif run`, the per-design Makefile, the top-level `make sim DESIGN=...` and the
+pytest HDL regression alike.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
 import secrets
 import shlex
-import shutil
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -21,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..toolchain import SimEnv, check_verilator_fst, find_simulator
+from ..project import Manifest
+from ..toolchain import ToolError, default_simulator
 from .config import DEFAULT_N_SAMPLES, TbConfig
-from .manifest import Manifest, load_manifest
+from .simulators import Simulator, get_simulator
 from .writer import tb_module_name
 
 log = logging.getLogger("da4ml.verif")
@@ -77,26 +79,6 @@ def repro_command(project_dir: Path, sim: str, seed: int, n_samples: int, max_mi
     return shlex.join([*args, "--waves"])
 
 
-@contextlib.contextmanager
-def _patched_env(sim_env: SimEnv, waves: bool, extra_sys_path: list[str]) -> Iterator[None]:
-    """Apply the simulator's PATH/VERILATOR_ROOT and WAVES for the duration of build+test, then restore."""
-    old_env = dict(os.environ)
-    old_path = list(sys.path)
-    try:
-        os.environ.clear()
-        os.environ.update(sim_env.apply(old_env))
-        os.environ["WAVES"] = "1" if waves else "0"  # cocotb_tools reads WAVES; keep it consistent with `waves`
-        if sim_env.sim == "verilator" and "OBJCACHE" not in old_env and shutil.which("ccache"):
-            os.environ["OBJCACHE"] = "ccache"  # Verilator's runtime objects are identical in every build
-        os.environ.pop("COCOTB_TEST_FILTER", None)
-        sys.path[:0] = extra_sys_path  # cocotb_tools passes sys.path to the simulator as PYTHONPATH
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(old_env)
-        sys.path[:] = old_path
-
-
 def _test_module(m: Manifest) -> tuple[str, list[str], dict[str, str]]:
     tb = m.project_dir / "tb" / f"{tb_module_name(m.top)}.py"
     if tb.is_file():
@@ -142,8 +124,7 @@ class _CommandCapture(logging.Handler):
 
 
 @contextlib.contextmanager
-def _command_log(sim: str) -> Iterator[list[str]]:
-    logger = logging.getLogger({"icarus": "Icarus", "verilator": "Verilator"}.get(sim, sim))
+def _command_log(logger: logging.Logger) -> Iterator[list[str]]:
     handler = _CommandCapture()
     logger.addHandler(handler)
     try:
@@ -152,10 +133,14 @@ def _command_log(sim: str) -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def _results(results_xml: Path) -> tuple[int, int]:
-    from cocotb_tools.check_results import get_results
-
-    return get_results(results_xml)
+def _environment(sim: Simulator, fixed: dict[str, str], python_path: list[str], base: dict[str, str]) -> dict[str, str]:
+    """The environment of the simulator's processes: the profile's on top of cocotb's, then this run's
+    settings; the test module's folder first on PYTHONPATH; no inherited test filter."""
+    env = sim.environment(base)
+    env.update(fixed)
+    env["PYTHONPATH"] = os.pathsep.join([*python_path, env.get("PYTHONPATH", "")])
+    env.pop("COCOTB_TEST_FILTER", None)
+    return env
 
 
 def _tail(path: Path, n: int = 30) -> str:
@@ -180,71 +165,63 @@ def run(
 
     Raises ManifestError / ToolError (before simulating) when the project or the simulator is unusable.
     """
-    from cocotb_tools.runner import get_runner
-
-    from ..toolchain import default_simulator
-
-    m = load_manifest(project_dir)
-    sim = sim or default_simulator()
-    sim_env = find_simulator(sim)
+    m = Manifest.load(project_dir)
+    name = sim or default_simulator()
+    profile = get_simulator(name)
     if n_samples < 1:
         raise ValueError(f"n_samples={n_samples} must be >= 1")
     if max_mismatches < 1:
         raise ValueError(f"max_mismatches={max_mismatches} must be >= 1")
+    profile.check(m, waves)
+    try:
+        from ._cocotb import get_results, make_runner  # cocotb is the optional `sim` extra
+    except ImportError as e:
+        raise ToolError(f"cocotb is not installed ({e}); install the simulation extra: pip install 'da4ml[sim]'") from e
     if seed is None:
         seed = secrets.randbelow(2**31)
-    bdir = Path(build_dir).resolve() if build_dir else m.project_dir / "sim_build" / (sim + ("_waves" if waves else ""))
+    bdir = (
+        Path(build_dir).resolve() if build_dir else m.project_dir / "sim_build" / (name + ("_waves" if waves else ""))
+    )
     bdir.mkdir(parents=True, exist_ok=True)
     rxml = Path(results_xml).resolve() if results_xml else bdir / "results.xml"
-    waves_path = bdir / f"{m.top}.fst" if waves else None
+    waves_path = profile.waves_file(bdir, m.top) if waves else None
     report_path = bdir / "da4ml_verif_report.json"
-    repro = repro_command(m.project_dir, sim, seed, n_samples, max_mismatches)
+    repro = repro_command(m.project_dir, name, seed, n_samples, max_mismatches)
     for p in (rxml, report_path):
         p.unlink(missing_ok=True)
     cfg = TbConfig(
         seed=seed,
         n_samples=n_samples,
         max_mismatches=max_mismatches,
-        sim=sim,
+        sim=name,
         waves_path=str(waves_path or ""),
         repro=repro,
         report_path=str(report_path),
     )
-    module, sys_path, module_env = _test_module(m)
-    result = RunResult(False, sim, seed, n_samples, m.project_dir, bdir, rxml, waves_path, repro, m.top)
-    log.info("da4ml.verif: %s on %s (%s), seed %d, %d samples", m.top, sim, sim_env.description, seed, n_samples)
+    module, python_path, module_env = _test_module(m)
+    fixed = {"WAVES": "1" if waves else "0", "COCOTB_RANDOM_SEED": str(seed), **cfg.to_env(), **module_env}
+    runner = make_runner(profile, functools.partial(_environment, profile, fixed, python_path), waves)
+    result = RunResult(False, name, seed, n_samples, m.project_dir, bdir, rxml, waves_path, repro, m.top)
+    log.info("da4ml.verif: %s on %s (%s), seed %d, %d samples", m.top, name, profile.description, seed, n_samples)
 
-    build_args: list[str] = []
-    test_args: list[str] = []
-    plusargs: list[str] = []
-    if sim == "verilator":
-        if waves:
-            check_verilator_fst()
-        build_args = ["-Wno-fatal"] + (["--trace-fst"] if waves else [])
-        if waves_path:
-            test_args = ["--trace-file", str(waves_path)]
-    elif waves_path:
-        plusargs = [f"+dumpfile_path={waves_path}"]
-
-    with _patched_env(sim_env, waves, sys_path), _command_log(sim) as commands:
-        runner = get_runner(sim)
+    with _command_log(runner.log) as commands:
         build_log = bdir / "build.log"
         t0 = time.perf_counter()
         try:
             runner.build(
-                sources=[str(p) for p in m.hdl_files],
+                sources=[str(p) for p in m.source_paths],
                 hdl_toplevel=m.top,
                 build_dir=bdir,
                 timescale=TIMESCALE,
                 waves=waves,
-                build_args=build_args,
+                build_args=profile.build_args(waves),
                 always=True,
                 log_file=build_log,
             )
         except (RuntimeError, SystemExit, OSError) as e:
             cmd = commands[-1] if commands else "(no command ran)"
             result.error = (
-                f"{sim} build of {m.top} failed ({e})\n  command: {cmd}\n  working directory: {bdir}\n"
+                f"{name} build of {m.top} failed ({e})\n  command: {cmd}\n  working directory: {bdir}\n"
                 f"  log: {build_log}\n{_tail(build_log)}"
             )
             write_failure_xml(rxml, m.top, result.error)
@@ -256,15 +233,14 @@ def run(
             runner.test(
                 test_module=module,
                 hdl_toplevel=m.top,
-                hdl_toplevel_lang="verilog",
+                hdl_toplevel_lang=m.language,
                 build_dir=bdir,
                 test_dir=bdir,
                 results_xml=str(rxml),
                 seed=seed,
-                extra_env={**cfg.to_env(), **module_env},
                 waves=waves,
-                test_args=test_args,
-                plusargs=plusargs,
+                test_args=profile.test_args(waves_path),
+                plusargs=profile.plusargs(waves_path),
                 timescale=TIMESCALE,
             )
         except SystemExit as e:  # cocotb_tools exits on simulator failure (and, under pytest, on test failure)
@@ -283,9 +259,9 @@ def run(
         )
         write_failure_xml(rxml, m.top, result.error)
         return result
-    n_tests, n_failed = _results(rxml)
+    n_tests, n_failed = get_results(rxml)
     _add_junit_properties(
-        rxml, {"seed": str(seed), "sim": sim, "n_samples": str(n_samples), "design": m.top, "reproduce": repro}
+        rxml, {"seed": str(seed), "sim": name, "n_samples": str(n_samples), "design": m.top, "reproduce": repro}
     )
     result.passed = n_tests >= 1 and n_failed == 0 and exit_code == 0 and not result.error and bool(result.stats)
     if not result.passed and not result.report and not result.error:

@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from ..project import Manifest
+from ..project.packing import pack_ints
 from .config import TbConfig
 from .golden import GoldenModel
-from .manifest import Manifest, Port, load_manifest
 from .report import Mismatch, format_report
-from .stimulus import make_stimulus, pack_words
+from .stimulus import make_stimulus
 
 log = logging.getLogger("da4ml.verif")
 
@@ -32,14 +33,6 @@ RESET_CYCLES = 2  # clock cycles a reset (if the design has one) is held before 
 def reset_active_low(name: str) -> bool:
     """Reset polarity from the port name: rst_n, resetn, aresetn, ... are active low; others active high."""
     return re.search(r"(_n|rstn|resetn)$", name.lower()) is not None
-
-
-def lane_mask(port: Port) -> int:
-    """The bits of a port that belong to some lane: only these are compared (and checked for X/Z)."""
-    mask = 0
-    for la in port.lanes:
-        mask |= ((1 << la.width) - 1) << la.offset
-    return mask
 
 
 def _lane_bits_only(raw: str, mask: int) -> str:
@@ -113,15 +106,15 @@ async def run_testbench(dut: Any, project_dir: str | Path) -> None:
     """Verify the DUT against the DAIS interpreter; raise AssertionError with a report on any mismatch."""
     import cocotb
 
-    m: Manifest = load_manifest(project_dir)
+    m = Manifest.load(project_dir)
     cfg = TbConfig.from_env(default_seed=int(cocotb.RANDOM_SEED))
     t0 = time.perf_counter()
     golden = GoldenModel(m)
     rng = np.random.default_rng(cfg.seed)
     stim = make_stimulus(m.input_port.lanes, cfg.n_samples, rng)
     expected = golden.expected_lanes(stim)
-    drive = _drive_values(pack_words(stim, m.input_port), m.input_port.width)
-    exp_words = pack_words(expected, m.output_port)
+    drive = _drive_values(pack_ints(stim, m.input_port), m.input_port.width)
+    exp_words = pack_ints(expected, m.output_port)
     t_prep = time.perf_counter() - t0
     log.info(
         "da4ml.verif: %s, %d samples, seed %d, latency %d, golden: %s, prep %.3f s",
@@ -213,7 +206,7 @@ async def _check_pipelined(
     from cocotb.triggers import FallingEdge, Timer
 
     n, lat = len(drive), m.latency_cycles
-    mask = lane_mask(m.output_port)
+    mask = m.output_port.mask  # only lane bits are compared (and checked for X/Z)
     bad: list[Mismatch] = []
     clock = Clock(clk, m.clock_period_ns, unit="ns", impl="gpi")
     clk.value = 0
@@ -273,7 +266,7 @@ async def _check_combinational(
     from cocotb.simtime import get_sim_time
     from cocotb.triggers import Timer
 
-    mask = lane_mask(m.output_port)
+    mask = m.output_port.mask  # only lane bits are compared (and checked for X/Z)
     bad: list[Mismatch] = []
     settle = Timer(m.clock_period_ns, unit="ns")
     if rst is not None:

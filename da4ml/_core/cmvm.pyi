@@ -11,7 +11,7 @@ def solve(
     method1: str,
     hard_dc: int,
     decompose_dc: int,
-    qintervals: npt.NDArray[np.float64],
+    qintervals: npt.NDArray[np.int64],
     latencies: npt.NDArray[np.float64],
     adder_size: int,
     carry_size: int,
@@ -22,13 +22,14 @@ def solve(
 ) -> dict[str, Any]:
     """Returns {'stages': [stage dict], 'n_adders', 'cost', 'latency', 'trial', 'n_trials', 'work',
     'trials' (per trial: (name, n_adders, cost, latency, work, kept)), 'depth_lower_bound', 'depth_limit'};
-    a stage dict holds n_in, n_out, per-op arrays opcode (int32), id0,
-    id1 (int32), data (int64), qint (n_ops, 3: min, max, step), latency, cost (float64), and inp_shifts,
-    out_idxs, out_shifts (int32), out_negs (int8)."""
+    a stage dict holds n_in, n_out, per-op arrays opcode (int32), id0, id1 (int32), data (int64), qint (n_ops,
+    3: min, max, step, float64), qint_bounds (n_ops, 3: the exact lo, hi, f as int64: values lo..hi in steps of
+    2**-f), latency, cost (float64), and inp_shifts, out_idxs, out_shifts (int32), out_negs (int8).
+    ``qintervals`` rows are exact (lo, hi, f) too."""
 
 def solve_exact(
     kernel: npt.NDArray[np.float64],
-    qintervals: npt.NDArray[np.float64],
+    qintervals: npt.NDArray[np.int64],
     latencies: npt.NDArray[np.float64],
     adder_size: int,
     carry_size: int,

@@ -1,6 +1,6 @@
 """DAIS program validation and bit-exact interpreter (da4ml._core.dais)."""
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,13 @@ class DAISError(ValueError):
 
 def opcodes() -> list[tuple[str, int, int]]:
     """The opcode table: (name, value, min_spec_version) for every opcode."""
+
+def opcode_table() -> list[dict[str, Any]]:
+    """Every opcode: name, value, min_spec_version, family, reads_a, reads_b, reads_cond, neg_a, neg_b and
+    fields, a list of (name, bit, width, signed) placing each named field in the signed 64-bit data."""
+
+def bit_ops() -> list[tuple[str, str, int]]:
+    """The bit sub-operations: (family, name, value), family BIT_UNARY or BIT_BINARY."""
 
 def validate(words: _Words) -> None:
     """Parse and validate a DAIS binary (int32 words or little-endian bytes); raise DAISError if malformed."""

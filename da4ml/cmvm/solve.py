@@ -16,16 +16,17 @@ from .validate import check_budget, check_int, check_kernel, check_latencies, ch
 def _stage(d: dict[str, Any], adder_size: int, carry_size: int) -> CombLogic:
     # Plain Python lists first (``tolist``: one conversion per array instead of one numpy scalar per field),
     # and the named tuples built with ``tuple.__new__`` (same objects, no argument parsing): this loop is
-    # most of the Python time of a small solve.
+    # most of the Python time of a small solve.  Intervals come as exact integer bounds (lo, hi, f).
     new = tuple.__new__
+    qint = QInterval.from_bounds
     ops = [
-        new(Op, (a, b, c, dt, new(QInterval, q), la, co))
+        new(Op, (a, b, c, dt, qint(*q), la, co))
         for a, b, c, dt, q, la, co in zip(
             d["id0"].tolist(),
             d["id1"].tolist(),
             d["opcode"].tolist(),
             d["data"].tolist(),
-            d["qint"].tolist(),
+            d["qint_bounds"].tolist(),
             d["latency"].tolist(),
             d["cost"].tolist(),
         )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from ..ir import MAX_VALUE_BITS, QInterval
+
 # Methods of the published da4ml; the delay-aware variants map onto ours, whose selection always respects
 # the delay constraint and breaks ties by depth.
 _METHODS = {"mc": "mc", "wmc": "wmc", "mc-dc": "mc", "wmc-dc": "wmc", "mc-pdc": "mc", "wmc-pdc": "wmc"}
-MAX_KERNEL_BITS = 62
+MAX_KERNEL_BITS = MAX_VALUE_BITS
 
 
 def check_kernel(kernel: Any) -> np.ndarray:
@@ -59,37 +62,43 @@ def check_budget(value: Any) -> float:
     return float(value)
 
 
-def _is_pow2(step: float) -> bool:
-    if not (step > 0 and math.isfinite(step)):
-        return False
-    m, _ = math.frexp(step)
-    return m == 0.5
-
-
 def check_qintervals(qintervals: Sequence[Any] | np.ndarray | None, n_in: int) -> np.ndarray:
-    """``(n_in, 3)`` float64 rows ``(min, max, step)``; default: signed 8-bit integers."""
+    """``(n_in, 3)`` int64 rows ``(lo, hi, f)``: input ``j`` takes the values ``lo..hi`` in steps of ``2**-f``,
+    converted exactly from the given ``(min, max, step)`` triples (ints, floats, Fractions or ``QInterval``s);
+    default: signed 8-bit integers."""
     if qintervals is None:
-        return np.tile(np.array([-128.0, 127.0, 1.0]), (n_in, 1))
+        return np.tile(np.array([-128, 127, 0], dtype=np.int64), (n_in, 1))
     try:
-        q = np.array([tuple(float(v) for v in row) for row in qintervals], dtype=np.float64)
-    except (TypeError, ValueError):
+        rows = [tuple(row) for row in qintervals]
+    except TypeError:
         raise ValueError("qintervals must be a sequence of (min, max, step) triples, one per kernel row") from None
-    if q.ndim != 2 or q.shape[1] != 3:
+    if any(len(row) != 3 for row in rows):
         raise ValueError(f"qintervals must have shape ({n_in}, 3): one (min, max, step) per kernel row")
-    if q.shape[0] != n_in:
-        raise ValueError(f"got {q.shape[0]} qintervals for a kernel with {n_in} rows; give one per input")
-    for i, (lo, hi, step) in enumerate(q):
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise ValueError(f"qintervals[{i}] = {tuple(q[i])}: bounds must be finite")
-        if not _is_pow2(step):
-            raise ValueError(f"qintervals[{i}] = {tuple(q[i])}: step must be a positive power of two")
-        if lo > hi:
-            raise ValueError(f"qintervals[{i}] = {tuple(q[i])}: min > max")
-        if lo / step != math.floor(lo / step) or hi / step != math.floor(hi / step):
-            raise ValueError(f"qintervals[{i}] = {tuple(q[i])}: min and max must be multiples of the step")
-        if max(abs(lo), abs(hi)) / step >= 2.0**MAX_KERNEL_BITS:
-            raise ValueError(f"qintervals[{i}] = {tuple(q[i])}: wider than {MAX_KERNEL_BITS} bits; not supported")
-    return q
+    if len(rows) != n_in:
+        raise ValueError(f"got {len(rows)} qintervals for a kernel with {n_in} rows; give one per input")
+    out = np.empty((n_in, 3), dtype=np.int64)
+    for i, row in enumerate(rows):
+        shown = tuple(float(v) if isinstance(v, Fraction) else v for v in row)
+        try:
+            q = QInterval(*row)
+        except TypeError:
+            raise ValueError("qintervals must be a sequence of (min, max, step) triples, one per kernel row") from None
+        except ValueError:
+            raise ValueError(f"qintervals[{i}] = {shown}: bounds must be finite") from None
+        try:
+            f = q.f
+        except ValueError:
+            raise ValueError(f"qintervals[{i}] = {shown}: step must be a positive power of two") from None
+        if q.min > q.max:
+            raise ValueError(f"qintervals[{i}] = {shown}: min > max")
+        try:
+            lo, hi = q.integer_bounds()
+        except ValueError:
+            raise ValueError(f"qintervals[{i}] = {shown}: min and max must be multiples of the step") from None
+        if max(abs(lo), abs(hi)) >= 1 << MAX_KERNEL_BITS:
+            raise ValueError(f"qintervals[{i}] = {shown}: wider than {MAX_KERNEL_BITS} bits; not supported")
+        out[i] = (lo, hi, f)
+    return out
 
 
 def check_latencies(latencies: Sequence[float] | np.ndarray | None, n_in: int) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import shutil
 import tempfile
@@ -11,9 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from ..ir import CombLogic, Pipeline
-from ..ir.pipelining import to_pipeline
-from .layout import lanes_of
-from .project import CodegenOptions, Design, check_identifier, design_of, header_lines, render_project
+from ..ir.staging import split_stages
+from ..project import MANIFEST_NAME, Manifest
+from ..verif import write_testbench
+from .render import CodegenOptions, Design, check_identifier, design_of, header_of, render_project
 from .verilator import build_model, run_model
 
 __all__ = ["RTLModel", "VHDLModel", "VerilogModel"]
@@ -24,7 +24,7 @@ _FLAVORS = ("verilog", "vhdl")
 class RTLModel:
     """An RTL project for ``solution`` (a CombLogic or a Pipeline) with top module ``prj_name`` in ``path``.
 
-    - ``latency_cutoff > 0`` splits a CombLogic into register stages (``da4ml.ir.pipelining.to_pipeline``):
+    - ``latency_cutoff > 0`` splits a CombLogic into register stages (``da4ml.ir.staging.split_stages``):
       each stage holds at most that much combinational latency (ops' ``latency``, adder levels). A Pipeline
       is emitted stage by stage as given.
     - A pipelined design (more than one stage, or ``latency_cutoff > 0``) gets one register layer between
@@ -68,7 +68,7 @@ class RTLModel:
         if isinstance(solution, Pipeline):
             stages = list(solution.solutions)
         elif isinstance(solution, CombLogic):
-            stages = list(to_pipeline(solution, cutoff).solutions) if cutoff > 0 else [solution]
+            stages = list(split_stages(solution, cutoff).solutions) if cutoff > 0 else [solution]
         else:
             raise TypeError(f"solution must be a da4ml CombLogic or Pipeline, got {type(solution).__name__}")
 
@@ -95,7 +95,7 @@ class RTLModel:
         )
         self.design: Design = design_of(stages, self.register_layers, force_pipeline=cutoff > 0)
         self._files: dict[str, bytes] | None = None
-        self._manifest: dict | None = None
+        self._manifest: Manifest | None = None
         self._exe: Path | None = None
         if print_latency:
             d = self.design
@@ -111,7 +111,7 @@ class RTLModel:
     def latency_cycles(self) -> int:
         return self.design.latency_cycles
 
-    def render(self) -> tuple[dict[str, bytes], dict]:
+    def render(self) -> tuple[dict[str, bytes], Manifest]:
         """``({relative path: bytes}, manifest)`` of the project without touching the disk."""
         if self._files is None:
             self._files, self._manifest = render_project(self.design, self.options)
@@ -119,7 +119,8 @@ class RTLModel:
         return self._files, self._manifest
 
     @property
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
+        """The project's manifest (what manifest.json holds)."""
         return self.render()[1]
 
     def write(self) -> Path:
@@ -131,7 +132,7 @@ class RTLModel:
         if target.exists():
             if not target.is_dir():
                 raise FileExistsError(f"{target} exists and is not a directory; choose another path")
-            if any(target.iterdir()) and not (target / "manifest.json").is_file():
+            if any(target.iterdir()) and not (target / MANIFEST_NAME).is_file():
                 raise FileExistsError(
                     f"{target} is a non-empty directory that is not a da4ml project (no manifest.json); "
                     "refusing to replace it: choose an empty or new path"
@@ -158,24 +159,18 @@ class RTLModel:
         return target
 
     @staticmethod
-    def _write_testbench(path: Path, manifest: dict) -> None:
-        """The verification hook: ``da4ml.verif.write_testbench(path, manifest)`` when it exists."""
-        try:
-            verif = importlib.import_module("da4ml.verif")
-        except ImportError:
-            return
-        hook = getattr(verif, "write_testbench", None)
-        if hook is not None:
-            hook(path, manifest)
+    def _write_testbench(path: Path, manifest: Manifest) -> None:
+        """The cocotb testbench and Makefile of the project (da4ml.verif): part of every project."""
+        write_testbench(path, manifest)
 
     # -- simulation ------------------------------------------------------------------------------------
     def compile(self, jobs: int = 1) -> Path:
         """Build the Verilator model (writes the project first when it is not written)."""
         files, manifest = self.render()
-        on_disk = self.path / "manifest.json"
-        if not on_disk.is_file() or on_disk.read_bytes() != files["manifest.json"]:
+        on_disk = self.path / MANIFEST_NAME
+        if not on_disk.is_file() or on_disk.read_bytes() != files[MANIFEST_NAME]:
             self.write()
-        header = [f"Verilator batch harness of {self.prj_name}"] + header_lines(self.options, self.design)
+        header = header_of(self.options, self.design).with_about(f"Verilator batch harness of {self.prj_name}")
         self._exe = build_model(self.path.resolve(), manifest, header, jobs=jobs)
         return self._exe
 
@@ -185,16 +180,15 @@ class RTLModel:
         if self._exe is None:
             raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
         x = np.asarray(data, dtype=np.float64)
-        n_in = len(self.manifest["inputs"])
+        manifest = self.manifest
+        n_in = manifest.n_in
         if x.ndim == 1 and x.shape[0] == n_in:  # one sample: (n_out,), as CombLogic.predict
             return self.predict(x[None, :])[0]
         if x.ndim != 2 or x.shape[1] != n_in:
             raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
-        in_lanes = lanes_of(self.design.kifs[0][0])
-        out_lanes = lanes_of(self.design.kifs[-1][1])
         if x.shape[0] == 0:
-            return np.zeros((0, len(out_lanes)), dtype=np.float64)
-        return run_model(self._exe, x, in_lanes, out_lanes)
+            return np.zeros((0, manifest.n_out), dtype=np.float64)
+        return run_model(self._exe, x, manifest.input_port, manifest.output_port)
 
 
 class VerilogModel(RTLModel):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from ..toolchain import ToolError, find_verilator, run_tool
-from .lanes_io import n_words, pack_words, quantize_lanes, unpack_lanes
-from .layout import Lane
-from .templates import render
+from ..project import Header, Manifest, Port
+from ..project.packing import n_words, pack, unpack
+from ..project.templates import render
+from ..project.values import lanes_to_real, quantize_lanes
+from ..toolchain import ToolError, run_tool, verilator_build
 
 __all__ = ["BUILD_DIR", "build_model", "run_model"]
 
@@ -20,44 +20,39 @@ BUILD_DIR = Path("build") / "verilator"
 _BINARY = "model"
 
 
-def build_model(prj: Path, manifest: dict, header: list[str], jobs: int = 1) -> Path:
+def build_model(prj: Path, manifest: Manifest, header: Header, jobs: int = 1) -> Path:
     """Verilate and compile ``prj`` (written by RTLModel.write) into ``prj/build/verilator/model``.
 
     Skips the build when the stamp of the same program and options is already there."""
     build = prj / BUILD_DIR
     exe = build / "obj_dir" / _BINARY
     stamp = build / "stamp"
-    key = f"{manifest['program_sha256']} {manifest['options_sha256']}\n"
+    key = f"{manifest.program_sha256} {manifest.options_sha256}\n"
     if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
         return exe
     build.mkdir(parents=True, exist_ok=True)
     harness = build / "harness.cpp"
     harness.write_text(
         render(
-            "verilator_harness.cpp.j2",
+            "rtl:verilator_harness.cpp.j2",
             header=header,
-            top=manifest["top"],
+            top=manifest.top,
             binary=_BINARY,
-            in_words=(manifest["input_port"]["width"] + 31) // 32,
-            out_words=(manifest["output_port"]["width"] + 31) // 32,
-            latency=manifest["latency_cycles"],
-            clocked=manifest["clock"] is not None,
+            in_words=n_words(manifest.input_port.width, 32),
+            out_words=n_words(manifest.output_port.width, 32),
+            latency=manifest.latency_cycles,
+            clocked=manifest.clock is not None,
         )
     )
-    sim_env = find_verilator()
-    verilator, env = sim_env.executable, sim_env.environ()
-    if "OBJCACHE" not in env and shutil.which("ccache"):
-        env["OBJCACHE"] = "ccache"  # the Verilator runtime objects compile once, not once per design
+    sim_env, flags = verilator_build(jobs)
     cmd = [
-        verilator,
+        sim_env.executable,
         "--cc",
         "--exe",
         "--build",
-        "-j",
-        str(jobs),
-        "-Wno-fatal",
+        *flags,
         "--top-module",
-        manifest["top"],
+        manifest.top,
         "--Mdir",
         "obj_dir",
         "-o",
@@ -65,25 +60,25 @@ def build_model(prj: Path, manifest: dict, header: list[str], jobs: int = 1) -> 
         # the model runs a few thousand samples: compile time matters, C++ optimization does not
         "-MAKEFLAGS",
         "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
-        *[str((prj / f).resolve()) for f in manifest["hdl_files"]],
+        *[str((prj / f).resolve()) for f in manifest.sources],
         str(harness.resolve()),
     ]
-    run_tool(cmd, cwd=build, log=build / "build.log", env=env)
+    run_tool(cmd, cwd=build, log=build / "build.log", env=sim_env.environ())
     if not exe.is_file():
         raise ToolError(f"verilator finished but {exe} is missing; see {build / 'build.log'}")
     stamp.write_text(key)
     return exe
 
 
-def run_model(exe: Path, data: np.ndarray, in_lanes: list[Lane], out_lanes: list[Lane]) -> np.ndarray:
+def run_model(exe: Path, data: np.ndarray, inp: Port, out: Port) -> np.ndarray:
     """Outputs (float64, (batch, n_out)) of the compiled model on real inputs ``data`` (batch, n_in)."""
     batch = data.shape[0]
-    words = pack_words(quantize_lanes(data, in_lanes), in_lanes)
+    words = pack(quantize_lanes(data, inp.lanes), inp, word_bits=32)
     with tempfile.TemporaryDirectory(prefix="da4ml-verilator-") as tmp:
         fin, fout = Path(tmp) / "inp.bin", Path(tmp) / "out.bin"
         words.astype("<u4").tofile(fin)
         proc = subprocess.run([str(exe), str(batch), str(fin), str(fout)], capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise ToolError(f"{exe} {batch} {fin} {fout} failed (exit {proc.returncode}):\n{proc.stderr}")
-        out_words = np.fromfile(fout, dtype="<u4").reshape(batch, n_words(out_lanes))
-    return unpack_lanes(out_words, out_lanes)
+        out_words = np.fromfile(fout, dtype="<u4").reshape(batch, n_words(out.width, 32))
+    return lanes_to_real(unpack(out_words, out, word_bits=32), out.lanes)

@@ -4,20 +4,27 @@ from .comb_logic import CombLogic
 from .cost import adder_cost, adder_latency
 from .fixed import QInterval, kif_of, qint_of, width_of
 from .hwconfig import HWConfig
-from .op import Op
-from .opcodes import Opcode
+from .op import Op, encode_data, operands
+from .opcodes import MAX_VALUE_BITS, BitBinary, BitUnary, Opcode, OpcodeInfo, opcode_info
 from .pipeline import Pipeline
 
 __all__ = [
+    "MAX_VALUE_BITS",
+    "BitBinary",
+    "BitUnary",
     "CombLogic",
     "HWConfig",
     "Op",
     "Opcode",
+    "OpcodeInfo",
     "Pipeline",
     "QInterval",
     "adder_cost",
     "adder_latency",
+    "encode_data",
     "kif_of",
+    "opcode_info",
+    "operands",
     "qint_of",
     "width_of",
 ]

@@ -41,9 +41,7 @@ def encode(comb: CombLogic) -> np.ndarray:
         if not INT64_MIN <= data <= INT64_MAX:
             raise ValueError(f"op {t}: data {data} does not fit int64")
         k, i, f = op.kif
-        records[t] = (int(op.opcode), op.id0, op.id1, data & 0xFFFFFFFF, (data >> 32) & 0xFFFFFFFF, k, i, f)
-    low_halves = records[:, 3:5]
-    records[:, 3:5] = np.where(low_halves >= 2**31, low_halves - 2**32, low_halves)
+        records[t] = (int(op.opcode), op.id0, op.id1, op.lo, op.hi, k, i, f)  # words 3-4: data, low half first
     parts = [
         _int32_words(header, "header"),
         _int32_words(comb.inp_shifts, "inp_shifts"),
@@ -92,8 +90,7 @@ def decode(data: bytes | bytearray | memoryview | np.ndarray) -> dict:
     records = take(n_ops * WORDS_PER_OP).reshape(n_ops, WORDS_PER_OP)
     ops = []
     for opcode, id0, id1, lo, hi, k, i, f in records.tolist():
-        data = (hi << 32) | (lo & 0xFFFFFFFF)
-        ops.append(Op(id0, id1, opcode, data, qint_of(k, i, f), 0.0, 0.0))
+        ops.append(Op(id0, id1, opcode, Op.pack(lo, hi), qint_of(k, i, f), 0.0, 0.0))
     sizes = take(n_tables).tolist()
     tables = tuple(tuple(take(size).tolist()) for size in sizes)
     return {

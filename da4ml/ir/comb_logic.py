@@ -12,7 +12,7 @@ import numpy as np
 from .._core import dais as _dais
 from .._files import atomic_write
 from . import binary, json_io
-from .fixed import QInterval, _log2_exact, kif_of
+from .fixed import QInterval, _log2_exact, as_qinterval, kif_of
 from .op import INT64_MAX, INT64_MIN, Op
 from .opcodes import Opcode
 
@@ -63,14 +63,14 @@ class CombLogic(NamedTuple):
         for op in self.ops:
             if op.opcode == Opcode.INPUT and not seen[op.id0]:
                 seen[op.id0] = True
-                qints[op.id0] = QInterval(*op.qint).scaled(-int(self.inp_shifts[op.id0]))
+                qints[op.id0] = as_qinterval(op.qint).scaled(-int(self.inp_shifts[op.id0]))
         return qints
 
     @property
     def out_qint(self) -> list[QInterval]:
         """The value interval of every output."""
         return [
-            QInterval(*self.ops[o].qint).scaled(int(s), bool(neg)) if o >= 0 else QInterval(0.0, 0.0, 1.0)
+            as_qinterval(self.ops[o].qint).scaled(int(s), bool(neg)) if o >= 0 else QInterval(0.0, 0.0, 1.0)
             for o, s, neg in zip(self.out_idxs, self.out_shifts, self.out_negs)
         ]
 
@@ -97,10 +97,15 @@ class CombLogic(NamedTuple):
 
     def __call__(self, x: Any, quantize: bool = False, debug: bool = False) -> Any:
         """On numbers: the outputs computed in Python (equal to ``predict``); on symbolic arrays: the
-        program replayed symbolically (retracing)."""
+        program replayed symbolically (retracing).
+
+        ``quantize=True`` first quantizes the inputs to the program's input types (``inp_qint``).
+        ``debug=True`` checks every value against its op's declared interval (numbers) or every replayed
+        op's value against its op's declared type (symbols) and raises ``ProgramValueError`` naming the first
+        op that leaves it (a correct program always passes)."""
         replay = getattr(x, "__da4ml_replay__", None)
         if replay is not None:
-            return replay(self, quantize)
+            return replay(self, quantize, debug)
         from .evaluate import evaluate
 
         return evaluate(self, x, quantize=quantize, debug=debug)
@@ -184,7 +189,7 @@ class CombLogic(NamedTuple):
             tuple(int(v) for v in self.out_shifts),
             tuple(bool(v) for v in self.out_negs),
             tuple(
-                (int(op.id0), int(op.id1), int(op.opcode), int(op.data), tuple(map(float, op.qint)))
+                (int(op.id0), int(op.id1), int(op.opcode), int(op.data), as_qinterval(op.qint))
                 + (float(op.latency), float(op.cost))
                 for op in self.ops
             ),

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
-from . import Opcode
+from .fixed import kif_of
+from .op import Op
+from .opcodes import BitBinary, BitUnary, Opcode, opcode_info
 
 __all__ = ["ProgramValueError", "evaluate", "evaluate_exact"]
 
 
 class ProgramValueError(ValueError):
     """A value left the type or interval its op declares (the program is wrong, not the input)."""
-
-
-_BIT_NOT, _BIT_ANY, _BIT_ALL = 0, 1, 2
-_BIN_AND, _BIN_OR, _BIN_XOR = 0, 1, 2
 
 
 def _wrap(v: int, k: int, w: int) -> int:
@@ -47,135 +46,155 @@ def _msb(v: int, k: int, w: int) -> bool:
     return bool((v >> (w - 1)) & 1)
 
 
-def _lo_hi(data: int) -> tuple[int, int]:
-    lo = data & 0xFFFFFFFF
-    if lo >= 1 << 31:
-        lo -= 1 << 32
-    return lo, data >> 32
+class _Decoded(NamedTuple):
+    family: int
+    neg_a: bool
+    neg_b: bool
+    fields: dict
 
 
 _PREP: dict = {}
 
 
+def _decode(t: int, op: Op) -> _Decoded:
+    try:
+        info = opcode_info(op.opcode)
+    except ValueError:
+        raise ProgramValueError(f"op {t}: unknown opcode {op.opcode}") from None
+    fields = op.fields
+    if "bit_op" in fields:
+        try:
+            fields["bit_op"] = op.bit_op
+        except ValueError as err:
+            raise ProgramValueError(f"op {t} ({info.name}): {err}") from None
+    return _Decoded(int(info.family), op.neg_a, op.neg_b, fields)
+
+
 def _prepare(comb):
-    """Per-op (k, i, f) and the declared interval in integer steps (cached per program object)."""
+    """Per-op (k, i, f), the declared interval in integer steps and the decoded fields (cached per program
+    object)."""
     key = id(comb)
     hit = _PREP.get(key)
     if hit is not None and hit[0] is comb:
-        return hit[1], hit[2]
+        return hit[1:]
     kifs = [tuple(int(v) for v in op.qint.kif) for op in comb.ops]
     bounds = []
     for op, (_, _, f) in zip(comb.ops, kifs):
         lo = Fraction(op.qint.min) * Fraction(2) ** f
         hi = Fraction(op.qint.max) * Fraction(2) ** f
         bounds.append((-((-lo.numerator) // lo.denominator), hi.numerator // hi.denominator))
+    decoded = [_decode(t, op) for t, op in enumerate(comb.ops)]
     if len(_PREP) > 64:
         _PREP.clear()
-    _PREP[key] = (comb, kifs, bounds)
-    return kifs, bounds
+    _PREP[key] = (comb, kifs, bounds, decoded)
+    return kifs, bounds, decoded
 
 
 def _run(comb, x: Sequence, check_intervals: bool) -> list[int]:
     n_in = comb.shape[0]
     if len(x) != n_in:
         raise ValueError(f"program takes {n_in} inputs, got a sample of {len(x)} values")
-    kifs, bounds = _prepare(comb)
+    kifs, bounds, decoded = _prepare(comb)
     buf: list[int] = []
     for t, op in enumerate(comb.ops):
         k, i, f = kifs[t]
         w = k + i + f
-        opc = int(op.opcode)
-        a = buf[op.id0] if op.id0 >= 0 and opc != Opcode.INPUT else 0
-        ka, ia, fa = kifs[op.id0] if op.id0 >= 0 and opc != Opcode.INPUT else (0, 0, 0)
-        lo, hi = _lo_hi(int(op.data))
-        if opc == Opcode.INPUT:
+        fam, neg_a, neg_b, fld = decoded[t]
+        a = buf[op.id0] if fam != Opcode.INPUT and op.id0 >= 0 else 0
+        ka, ia, fa = kifs[op.id0] if fam != Opcode.INPUT and op.id0 >= 0 else (0, 0, 0)
+        if neg_a:
+            a = -a
+        if fam == Opcode.INPUT:
             xv = x[op.id0]
             if not np.isfinite(float(xv)):
                 raise ValueError(f"input {op.id0} is {xv}: inputs must be finite")
             q = Fraction(xv) * Fraction(2) ** (int(comb.inp_shifts[op.id0]) + f)
             v = _wrap(q.numerator // q.denominator, k, w)
-        elif opc in (Opcode.ADD, Opcode.SUB):
-            b = buf[op.id1]
+        elif fam == Opcode.ADD:
+            b = -buf[op.id1] if neg_b else buf[op.id1]
             fb = kifs[op.id1][2]
-            F = max(fa, fb - lo)
-            va = a << (F - fa)
-            vb = b << (F - fb + lo)
-            v = _rescale(va + vb if opc == Opcode.ADD else va - vb, F, f)
-        elif opc in (Opcode.RELU, Opcode.NEG_RELU):
-            s = a if opc == Opcode.RELU else -a
-            v = 0 if s < 0 else _wrap(_rescale(s, fa, f), k, w)
-        elif opc in (Opcode.QUANTIZE, Opcode.NEG_QUANTIZE):
-            s = a if opc == Opcode.QUANTIZE else -a
-            v = _wrap(_rescale(s, fa, f), k, w)
-        elif opc == Opcode.ADD_CONST:
-            v = _rescale(a, fa, f) + int(op.data)
-        elif opc == Opcode.CONST:
-            v = int(op.data)
-        elif opc in (Opcode.MUX, Opcode.NEG_MUX):
-            kc, ic, fc = kifs[lo]
-            if _msb(buf[lo], kc, kc + ic + fc):
+            shift = fld["shift"]
+            F = max(fa, fb - shift)
+            v = _rescale((a << (F - fa)) + (b << (F - fb + shift)), F, f)
+        elif fam == Opcode.RELU:
+            v = 0 if a < 0 else _wrap(_rescale(a, fa, f), k, w)
+        elif fam == Opcode.QUANTIZE:
+            v = _wrap(_rescale(a, fa, f), k, w)
+        elif fam == Opcode.ADD_CONST:
+            v = _rescale(a, fa, f) + fld["constant"]
+        elif fam == Opcode.CONST:
+            v = fld["constant"]
+        elif fam == Opcode.MUX:
+            c = fld["cond"]
+            kc, ic, fc = kifs[c]
+            if _msb(buf[c], kc, kc + ic + fc):
                 v = _rescale(a, fa, f)
             else:
-                b = buf[op.id1] if opc == Opcode.MUX else -buf[op.id1]
-                v = _rescale(b, kifs[op.id1][2] - hi, f)
+                b = -buf[op.id1] if neg_b else buf[op.id1]
+                v = _rescale(b, kifs[op.id1][2] - fld["shift"], f)
             v = _wrap(v, k, w)
-        elif opc == Opcode.MUL:
-            b = buf[op.id1]
-            v = _rescale(a * b, fa + kifs[op.id1][2], f)
-        elif opc == Opcode.LOOKUP:
+        elif fam == Opcode.MUL:
+            v = _rescale(a * buf[op.id1], fa + kifs[op.id1][2], f)
+        elif fam == Opcode.LOOKUP:
             wa = ka + ia + fa
             a_min = -(1 << (wa - 1)) if (ka and wa > 0) else 0
-            table = comb.lookup_tables[lo]
-            idx = a - a_min - hi
+            j = fld["table"]
+            table = comb.lookup_tables[j]
+            idx = a - a_min - fld["table_offset"]
             if not 0 <= idx < len(table):
-                raise ProgramValueError(f"op {t} (LOOKUP): index {idx} outside table {lo} of {len(table)} entries")
+                raise ProgramValueError(f"op {t} (LOOKUP): index {idx} outside table {j} of {len(table)} entries")
             v = int(table[idx])
-        elif opc in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
-            s = a if opc == Opcode.BIT_UNARY else -a
+        elif fam == Opcode.BIT_UNARY:
             wa = ka + ia + fa
             m = (1 << max(wa, 0)) - 1
-            if lo == _BIT_NOT:
-                v = ~s & m if not ka else ~s
-            elif lo == _BIT_ANY:
-                v = int(s != 0)
-            elif lo == _BIT_ALL:
-                v = int(s & m == m)
-            else:
-                raise ProgramValueError(f"op {t} (BIT_UNARY): unknown sub-operation {lo}")
-        elif opc == Opcode.BIT_BINARY:
-            p, q = a, buf[op.id1]
-            if hi & 1:
-                p = -p
-            if hi & 2:
-                q = -q
-            d = lo + fa - kifs[op.id1][2]
+            sub = fld["bit_op"]
+            if sub == BitUnary.NOT:
+                v = ~a & m if not ka else ~a
+            elif sub == BitUnary.ANY:
+                v = int(a != 0)
+            else:  # BitUnary.ALL
+                v = int(a & m == m)
+        elif fam == Opcode.BIT_BINARY:
+            p, q = a, (-buf[op.id1] if neg_b else buf[op.id1])
+            d = fld["shift"] + fa - kifs[op.id1][2]
             if d > 0:
                 q <<= d
             else:
                 p <<= -d
-            kind = hi >> 24
-            if kind == _BIN_AND:
-                v = p & q
-            elif kind == _BIN_OR:
-                v = p | q
-            elif kind == _BIN_XOR:
-                v = p ^ q
-            else:
-                raise ProgramValueError(f"op {t} (BIT_BINARY): unknown operation {kind}")
+            kind = fld["bit_op"]
+            v = p & q if kind == BitBinary.AND else p | q if kind == BitBinary.OR else p ^ q
         else:
-            raise ProgramValueError(f"op {t}: unknown opcode {opc}")
+            raise ProgramValueError(f"op {t}: unknown opcode {op.opcode}")
         if check_intervals and not (bounds[t][0] <= v <= bounds[t][1]):
             raise ProgramValueError(
-                f"op {t} ({Opcode(opc).name}): value {Fraction(v) * Fraction(2) ** -f} outside its declared "
+                f"op {t} ({Opcode(op.opcode).name}): value {Fraction(v) * Fraction(2) ** -f} outside its declared "
                 f"interval [{op.qint.min}, {op.qint.max}] (the program or its types are wrong)"
             )
         buf.append(v)
     return buf
 
 
-def evaluate_exact(comb, x: Sequence[float] | np.ndarray, check_intervals: bool = True) -> list[Fraction]:
-    """One sample through `comb`; outputs as exact Fractions."""
+def _quantize_inputs(comb, x: list) -> list:
+    """x quantized to the program's input types (floor to each type's step, then wrap into it), exactly."""
+    out = []
+    for xv, q in zip(x, comb.inp_qint):
+        if not np.isfinite(float(xv)):
+            raise ValueError(f"input {len(out)} is {xv}: inputs must be finite")
+        k, i, f = kif_of(q)
+        n = Fraction(xv) * Fraction(2) ** f
+        out.append(Fraction(_wrap(n.numerator // n.denominator, k, k + i + f)) * Fraction(2) ** -f)
+    return out
+
+
+def evaluate_exact(
+    comb, x: Sequence[float] | np.ndarray, check_intervals: bool = True, quantize: bool = False
+) -> list[Fraction]:
+    """One sample through `comb`; outputs as exact Fractions (`quantize`: see `evaluate`)."""
     x = list(np.asarray(x, dtype=np.float64).ravel()) if not isinstance(x, (list, tuple)) else list(x)
+    if quantize:
+        if len(x) != comb.shape[0]:
+            raise ValueError(f"program takes {comb.shape[0]} inputs, got a sample of {len(x)} values")
+        x = _quantize_inputs(comb, x)
     buf = _run(comb, x, check_intervals)
     out = []
     for j, o in enumerate(comb.out_idxs):
@@ -197,11 +216,13 @@ def evaluate(
 ) -> np.ndarray:
     """Outputs of `comb` for one sample `x` (shape (n_in,)), or for a batch (shape (batch, n_in)), as float64.
 
-    Inputs always go through the INPUT op semantics (floor, then wrap into the input type), exactly as
-    `predict` does; `quantize` is accepted for API symmetry with the symbolic call and changes nothing here.
-    With `check_intervals` (default: `debug`), a value outside the interval its op declares raises
-    ProgramValueError: the tracer's own programs always pass; the plain semantics (and `predict`) only use
-    each op's type.
+    Inputs always go through the INPUT op semantics (floor, then wrap into the INPUT op's type), exactly as
+    `predict` does.  `quantize=True` first quantizes each input to the program's input type (`inp_qint`: floor
+    to its step, wrap into its range), as the symbolic call does; this differs from the plain semantics only
+    where several INPUT ops read one input at different types (each then reads the quantized value).
+    `debug=True` (or `check_intervals=True`) checks every value against the interval its op declares and
+    raises ProgramValueError naming the first op whose value leaves it: the tracer's and the optimizer's
+    programs always pass; the plain semantics (and `predict`) only use each op's type.
     """
     if check_intervals is None:
         check_intervals = bool(debug)
@@ -214,4 +235,6 @@ def evaluate(
         )
     if arr.ndim != 1:
         raise ValueError(f"evaluate takes one sample (n_in,) or a batch (batch, n_in); got shape {arr.shape}")
-    return np.array([float(v) for v in evaluate_exact(comb, list(arr), check_intervals)], dtype=np.float64)
+    return np.array(
+        [float(v) for v in evaluate_exact(comb, list(arr), check_intervals, quantize=bool(quantize))], dtype=np.float64
+    )

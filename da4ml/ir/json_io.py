@@ -1,4 +1,8 @@
-"""JSON form of programs: everything the binary holds, plus each op's exact interval, latency and cost."""
+"""JSON form of programs: everything the binary holds, plus each op's exact interval, latency and cost.
+
+Format version 2 writes each op's interval as its exact integer bounds ``[lo, hi, f]`` (values ``lo..hi`` in
+steps of ``2**-f``); version 1 (read only) wrote ``[min, max, step]`` as floats, which are exact only up to
+53 bits."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ if TYPE_CHECKING:
     from .comb_logic import CombLogic
     from .pipeline import Pipeline
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READ_VERSIONS = (1, 2)
 
 
 def dumps(obj: dict) -> str:
@@ -24,8 +29,12 @@ def loads(text: str) -> dict:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
         raise ValueError(f"not a da4ml JSON program: {err}") from None
-    if not isinstance(obj, dict) or obj.get("version") != FORMAT_VERSION:
-        raise ValueError(f"not a da4ml JSON program of format version {FORMAT_VERSION}")
+    if not isinstance(obj, dict) or obj.get("version") not in READ_VERSIONS:
+        version = obj.get("version") if isinstance(obj, dict) else None
+        raise ValueError(
+            f"not a da4ml JSON program of format version {' or '.join(map(str, READ_VERSIONS))} (got version "
+            f"{version!r}); save it again with this da4ml"
+        )
     return obj
 
 
@@ -42,11 +51,20 @@ def comb_to_dict(comb: CombLogic) -> dict[str, Any]:
         "adder_size": int(comb.adder_size),
         "lookup_tables": [[int(v) for v in table] for table in comb.lookup_tables],
         "ops": [
-            [int(op.id0), int(op.id1), int(op.opcode), int(op.data), [float(v) for v in op.qint]]
+            [int(op.id0), int(op.id1), int(op.opcode), int(op.data), list(QInterval(*op.qint).bounds)]
             + [float(op.latency), float(op.cost)]
             for op in comb.ops
         ],
     }
+
+
+def _qint(raw: list, exact: bool) -> QInterval:
+    if not exact:
+        return QInterval(*raw)  # version 1: (min, max, step) floats, read exactly as the floats they are
+    lo, hi, f = raw
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (lo, hi, f)):
+        raise ValueError(f"interval {raw!r} must be three integers [lo, hi, f]")
+    return QInterval.from_bounds(lo, hi, f)
 
 
 def comb_from_dict(obj: dict[str, Any]) -> CombLogic:
@@ -54,9 +72,10 @@ def comb_from_dict(obj: dict[str, Any]) -> CombLogic:
 
     if obj.get("format") != "da4ml.CombLogic":
         raise ValueError(f"expected a da4ml.CombLogic JSON object, got format {obj.get('format')!r}")
+    exact = obj.get("version", FORMAT_VERSION) >= 2
     try:
         ops = [
-            Op(id0, id1, opcode, data, QInterval(*qint), lat, cost)
+            Op(id0, id1, opcode, data, _qint(qint, exact), lat, cost)
             for id0, id1, opcode, data, qint, lat, cost in obj["ops"]
         ]
         comb = CombLogic(

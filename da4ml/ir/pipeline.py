@@ -14,6 +14,8 @@ from .._files import atomic_write
 from . import json_io
 from .comb_logic import CombLogic
 from .fixed import QInterval, width_of
+from .op import Op
+from .opcodes import Opcode, opcode_info
 
 
 class Pipeline:
@@ -97,13 +99,73 @@ class Pipeline:
             kernel = kernel @ stage.kernel
         return kernel
 
-    def predict(self, data: Any, n_threads: int = 0) -> np.ndarray:
-        y = np.asarray(data, dtype=np.float64)
+    def flatten(self) -> CombLogic:
+        """The stages chained into one program computing exactly what they compute in turn.
+
+        Stage ``k + 1``'s INPUT op reading input ``j`` becomes a MUX (NEG_MUX when output ``j`` is negated)
+        whose condition is the constant 0, so it always takes ``b * 2**shift`` = stage ``k``'s output op
+        shifted by ``out_shifts[j] + inp_shifts[j]``, wrapped into the INPUT op's type: exactly the INPUT
+        semantics applied to the output's value, with no float in between (outputs wider than 53 bits)."""
+        if len(self.solutions) == 1:
+            return self.solutions[0]
+        first, last = self.solutions[0], self.solutions[-1]
+        zero = Op.build(Opcode.CONST, qint=QInterval(0, 0, 1), constant=0)
+        ops: list[Op] = [zero]
+        tables: list = []
+        prev_map: list[int] = []
+        prev: CombLogic | None = None
         for stage in self.solutions:
-            y = stage.predict(y, n_threads)
-        return y
+            local: list[int] = []
+            table0 = len(tables)
+            tables.extend(stage.lookup_tables)
+            for op in stage.ops:
+                info = opcode_info(op.opcode)
+                if info.opcode == Opcode.INPUT and prev is not None:
+                    j = op.input_index
+                    o = prev.out_idxs[j]
+                    if o < 0:
+                        new = Op.build(Opcode.CONST, qint=op.qint, latency=op.latency, constant=0)
+                    else:
+                        code = Opcode.NEG_MUX if prev.out_negs[j] else Opcode.MUX
+                        shift = int(prev.out_shifts[j]) + int(stage.inp_shifts[j])
+                        src = prev_map[o]
+                        new = Op.build(code, src, src, qint=op.qint, latency=op.latency, cond=0, shift=shift)
+                else:
+                    new = Op(
+                        local[op.id0] if info.reads_a else op.id0 if info.opcode == Opcode.INPUT else -1,
+                        local[op.id1] if info.reads_b else -1,
+                        op.opcode,
+                        op.data,
+                        op.qint,
+                        op.latency,
+                        op.cost,
+                    )
+                    if info.reads_cond:
+                        new = new.with_fields(cond=local[op.cond])
+                    elif info.family == Opcode.LOOKUP:
+                        new = new.with_fields(table=table0 + op.table)
+                local.append(len(ops))
+                ops.append(new)
+            prev, prev_map = stage, local
+        return CombLogic(
+            shape=(first.shape[0], last.shape[1]),
+            inp_shifts=list(first.inp_shifts),
+            out_idxs=[prev_map[o] if o >= 0 else -1 for o in last.out_idxs],
+            out_shifts=list(last.out_shifts),
+            out_negs=list(last.out_negs),
+            ops=ops,
+            carry_size=first.carry_size,
+            adder_size=first.adder_size,
+            lookup_tables=tuple(tables),
+        )
+
+    def predict(self, data: Any, n_threads: int = 0) -> np.ndarray:
+        """Bit-exact outputs of the stages applied in turn (run as one chained program: exact at any width)."""
+        return self.flatten().predict(data, n_threads)
 
     def __call__(self, x: Any, quantize: bool = False, debug: bool = False) -> Any:
+        if not getattr(x, "__da4ml_replay__", None):  # numbers: the chained program, exact at any width
+            return self.flatten()(x, quantize=quantize, debug=debug)
         for k, stage in enumerate(self.solutions):
             x = stage(x, quantize=quantize and k == 0, debug=debug)
         return x

@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-MAX_WIDTH = 62  # dais.md: an interpreter holds values in int64 and refuses anything wider
+from da4ml.ir.opcodes import MAX_VALUE_BITS
+
+MAX_WIDTH = MAX_VALUE_BITS  # dais.md: an interpreter holds values in int64 and refuses anything wider
 
 
 def kif_int(vmin: int, vmax: int, f: int) -> tuple[int, int, int]:

@@ -119,7 +119,7 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
         cols = [c for c in range(n_out) if np.any(Ka[:, c] != 0)]
         if cols:
             xa = [xs[j] for j in active]
-            qints = [QInterval(float(v.low), float(v.high), float(v.step)) for v in xa]
+            qints = [QInterval(v.low, v.high, v.step) for v in xa]  # exact
             lats = [float(v.latency) for v in xa]
             pipe = _solve_cached(np.ascontiguousarray(Ka[:, cols]), qints, lats, hw, opts)
             res = replay_pipeline(pipe, xa)

@@ -16,17 +16,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from da4ml.ir import HWConfig, Opcode
+from da4ml.ir import BitBinary, BitUnary, HWConfig, Opcode
 
 from ._node import Lane, Node, TraceError, mk
 from ._numeric import check_modes, quantize_frac, relu_frac, round_int
-from ._types import ceil_div_pow2, frac, frac_f, kif_int, to_frac, type_range, width_int
+from ._types import MAX_WIDTH, ceil_div_pow2, frac, frac_f, kif_int, to_frac, type_range, width_int
 
 DEFAULT_HW = HWConfig(1, -1, -1)
 LUT_MAX_ENTRIES = 1 << 16  # largest lookup table `apply` builds (entries = 2**input width)
-
-_BIT_NOT, _BIT_ANY, _BIT_ALL = 0, 1, 2
-_BIN = {"and": 0, "or": 1, "xor": 2}
 
 
 class FixedVariable:
@@ -242,11 +239,11 @@ class FixedVariable:
         args2, kwargs2 = _wrap_scalars(args), _wrap_scalars(kwargs)
         return _unwrap0(FixedVariableArray._dispatch(func, args2, kwargs2))
 
-    def __da4ml_replay__(self, comb, quantize: bool = False):
+    def __da4ml_replay__(self, comb, quantize: bool = False, debug: bool = False):
         """CombLogic.__call__ on a symbolic scalar input."""
         from .replay import comb_call
 
-        return comb_call(comb, self, quantize)
+        return comb_call(comb, self, quantize, debug)
 
     # ---- methods ------------------------------------------------------------------------------------
     def quantize(self, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> FixedVariable:
@@ -873,7 +870,7 @@ def cond_of(x: FixedVariable) -> Cond:
         return Cond(None, value=True)
     if nd.width == 1:
         return Cond(nd)
-    anyn = mk(Opcode.BIT_UNARY, nd, None, None, _BIT_ANY, 0, 1, 0, x.hwconf, sub=_BIT_ANY)
+    anyn = mk(Opcode.BIT_UNARY, nd, None, None, BitUnary.ANY, 0, 1, 0, x.hwconf, sub=BitUnary.ANY)
     return Cond(anyn)
 
 
@@ -1012,7 +1009,7 @@ def invert(x: FixedVariable) -> FixedVariable:
     else:
         m = (1 << (k + i + f)) - 1
         vmin, vmax = m - a.vmax, m - a.vmin
-    node = mk(Opcode.BIT_UNARY, a, None, None, _BIT_NOT, vmin, vmax, a.f, x.hwconf, sub=_BIT_NOT)
+    node = mk(Opcode.BIT_UNARY, a, None, None, BitUnary.NOT, vmin, vmax, a.f, x.hwconf, sub=BitUnary.NOT)
     return x._like(node, x.shift, False)
 
 
@@ -1026,7 +1023,7 @@ def to_bool(x: FixedVariable, mode: str = "any") -> FixedVariable:
         k, i, f = kif_int(nmin, nmax, fv)
         m = (1 << max(k + i + f, 0)) - 1
         return x._c(int(nmin != 0) if mode == "any" else int(nmin & m == m))
-    sub_ = _BIT_ANY if mode == "any" else _BIT_ALL
+    sub_ = BitUnary.ANY if mode == "any" else BitUnary.ALL
     node = mk(
         Opcode.NEG_BIT_UNARY if x.neg else Opcode.BIT_UNARY, x.node, None, None, sub_, 0, 1, 0, x.hwconf, sub=sub_
     )
@@ -1067,8 +1064,8 @@ def _bitwise(kind: str, x: FixedVariable, y: FixedVariable) -> FixedVariable:
         # both as signed patterns: the result fits the wider signed width
         wb = max(width_int(min(pa[0], -1), pa[1]), width_int(min(qb[0], -1), qb[1]))
         vmin, vmax = -(1 << (wb - 1)), (1 << (wb - 1)) - 1
-    flags = int(xv.neg) | (int(yv.neg) << 1) | (_BIN[kind] << 24)
-    node = mk(Opcode.BIT_BINARY, a, b, None, (lo, flags), vmin, vmax, F, x.hwconf, sub=int(xv.neg) + int(yv.neg))
+    data = (lo, xv.neg, yv.neg, BitBinary[kind.upper()])  # the fields shift, neg_a, neg_b, bit_op
+    node = mk(Opcode.BIT_BINARY, a, b, None, data, vmin, vmax, F, x.hwconf, sub=int(xv.neg) + int(yv.neg))
     return x._like(node, xv.shift, False)
 
 
@@ -1100,9 +1097,9 @@ def _table_node(x: FixedVariable, a: Node, values: list[Fraction], src: str) -> 
     vmin, vmax = min(reach), max(reach)
     w = width_int(vmin, vmax)
     wide = None
-    if w > 62:
+    if w > MAX_WIDTH:
         wide = (
-            f"{src} produces values that need {w} bits (more than 62): quantize its result "
+            f"{src} produces values that need {w} bits (more than {MAX_WIDTH}): quantize its result "
             f"(e.g. .quantize(1, 0, 8)) right after it, which folds into the table"
         )
     # entries outside the reachable range repeat the nearest reachable entry (any value is fine there)

@@ -347,11 +347,11 @@ class FixedVariableArray:
     def rmatmul(self, o):
         return self.__rmatmul__(o)
 
-    def __da4ml_replay__(self, comb, quantize: bool = False) -> FixedVariableArray:
+    def __da4ml_replay__(self, comb, quantize: bool = False, debug: bool = False) -> FixedVariableArray:
         """CombLogic.__call__ on symbolic inputs: the program replayed on these values."""
         from .replay import comb_call
 
-        return comb_call(comb, self, quantize)
+        return comb_call(comb, self, quantize, debug)
 
     def __bool__(self):
         raise TypeError("the truth value of a symbolic array is unknown at trace time: use np.where / np.any / np.all")

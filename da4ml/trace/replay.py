@@ -12,7 +12,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from da4ml.ir import Opcode
+from da4ml.ir import BitBinary, BitUnary, Opcode
+from da4ml.ir.evaluate import ProgramValueError, evaluate
 
 from . import fixed_variable as fv
 from ._node import TraceError
@@ -28,13 +29,6 @@ def _kif(op) -> tuple[int, int, int]:
 
 def _bounds(op) -> tuple[Fraction, Fraction]:
     return Fraction(op.qint.min), Fraction(op.qint.max)
-
-
-def _lo_hi(data: int) -> tuple[int, int]:
-    lo = data & 0xFFFFFFFF
-    if lo >= 1 << 31:
-        lo -= 1 << 32
-    return lo, data >> 32
 
 
 def _fit(v: FixedVariable, op) -> FixedVariable:
@@ -54,8 +48,23 @@ def _cond(v: FixedVariable, ck: tuple[int, int, int]) -> fv.Cond:
     return ~fv.lt(v, v._c(Fraction(2) ** (i - 1)))
 
 
-def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[FixedVariable]:
-    """The program's outputs rebuilt symbolically from the values xs (one per program input)."""
+def _check_type(t: int, op, v: FixedVariable) -> None:
+    """debug: the rebuilt value must stay inside the type its op declares (else the op can overflow it)."""
+    lo_t, hi_t = type_range(*_kif(op))
+    f = _kif(op)[2]
+    lo, hi = (v.const, v.const) if v.const is not None else (v.low, v.high)
+    if not (fv.frac(lo_t, f) <= lo and hi <= fv.frac(hi_t, f)):
+        raise ProgramValueError(
+            f"op {t} ({Opcode(op.opcode).name}): its replayed value can take [{lo}, {hi}], outside its declared type "
+            f"{_kif(op)} range [{fv.frac(lo_t, f)}, {fv.frac(hi_t, f)}] (the program or its types are wrong)"
+        )
+
+
+def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False, debug: bool = False) -> list[FixedVariable]:
+    """The program's outputs rebuilt symbolically from the values xs (one per program input).
+
+    ``debug``: check that every rebuilt op's value stays inside its op's declared type and raise
+    ProgramValueError naming the first op that can leave it (a correct program always passes)."""
     if len(xs) != comb.shape[0]:
         raise ValueError(f"program takes {comb.shape[0]} inputs, got {len(xs)} symbolic values")
     from .tracer import TracedOps
@@ -65,30 +74,31 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
     ref = next((x for x in xs if isinstance(x, FixedVariable)), None)
     for t, op in enumerate(comb.ops):
         opc = int(op.opcode)
+        fam = op.family
         k, i, f = _kif(op)
-        a = buf[op.id0] if (op.id0 >= 0 and opc != Opcode.INPUT) else None
-        lo, hi = _lo_hi(int(op.data))
-        if opc == Opcode.INPUT:
-            x = fv.shift(xs[op.id0], int(comb.inp_shifts[op.id0])) if int(comb.inp_shifts[op.id0]) else xs[op.id0]
+        a = buf[op.id0] if (op.id0 >= 0 and fam != Opcode.INPUT) else None
+        if fam == Opcode.INPUT:
+            j = op.input_index
+            x = fv.shift(xs[j], int(comb.inp_shifts[j])) if int(comb.inp_shifts[j]) else xs[j]
             v = fv.quantize(x, k, i, f, "WRAP", "TRN")
-        elif opc in (Opcode.ADD, Opcode.SUB):
-            b = fv.shift(buf[op.id1], lo)
-            v = _fit(fv.add(a, b if opc == Opcode.ADD else fv.neg(b), bounds=_bounds(op), keep_consts=True), op)
-        elif opc in (Opcode.RELU, Opcode.NEG_RELU):
-            s = a if opc == Opcode.RELU else fv.neg(a)
+        elif fam == Opcode.ADD:
+            b = fv.shift(buf[op.id1], op.shift)
+            v = _fit(fv.add(a, fv.neg(b) if op.neg_b else b, bounds=_bounds(op), keep_consts=True), op)
+        elif fam == Opcode.RELU:
+            s = fv.neg(a) if op.neg_a else a
             # an unsigned T: the relu's own wrap (one RELU op, as the tracer builds it); else relu, then wrap
             v = fv.relu(s, i, f, fold=False) if k == 0 else fv.wrap(fv.relu(s, None, f, fold=False), k, i, f)
-        elif opc in (Opcode.QUANTIZE, Opcode.NEG_QUANTIZE):
-            s = a if opc == Opcode.QUANTIZE else fv.neg(a)
+        elif fam == Opcode.QUANTIZE:
+            s = fv.neg(a) if op.neg_a else a
             v = fv.wrap(fv.trn(s, f), k, i, f)  # op for op: no folding into a lookup table
-        elif opc == Opcode.ADD_CONST:
-            v = _fit(fv.add_const(fv.trn(a, f), Fraction(int(op.data)) * Fraction(2) ** -f, bounds=_bounds(op)), op)
-        elif opc == Opcode.CONST:
-            v = (ref if ref is not None else FixedVariable())._c(Fraction(int(op.data)) * Fraction(2) ** -f)
-        elif opc in (Opcode.MUX, Opcode.NEG_MUX):
-            c = _cond(buf[lo], _kif(comb.ops[lo]))
-            b = fv.shift(buf[op.id1], hi)
-            if opc == Opcode.NEG_MUX:
+        elif fam == Opcode.ADD_CONST:
+            v = _fit(fv.add_const(fv.trn(a, f), Fraction(op.constant) * Fraction(2) ** -f, bounds=_bounds(op)), op)
+        elif fam == Opcode.CONST:
+            v = (ref if ref is not None else FixedVariable())._c(Fraction(op.constant) * Fraction(2) ** -f)
+        elif fam == Opcode.MUX:
+            c = _cond(buf[op.cond], _kif(comb.ops[op.cond]))
+            b = fv.shift(buf[op.id1], op.shift)
+            if op.neg_b:
                 b = fv.neg(b)
             v = fv.where(c, a, b, unneg=False)
             lo_t, hi_t = fv.frac(type_range(k, i, f)[0], f), fv.frac(type_range(k, i, f)[1], f)
@@ -98,26 +108,29 @@ def replay(comb, xs: Sequence[FixedVariable], quantize: bool = False) -> list[Fi
                 v = fv.trn(fv.where(c, a, b, bounds=_bounds(op), unneg=False), f)
             else:  # operands beyond the op's type: by the letter of the spec, the mux wraps into T
                 v = fv.wrap(fv.trn(v, f), k, i, f)
-        elif opc == Opcode.MUL:
+        elif fam == Opcode.MUL:
             v = _fit(fv.mul(a, buf[op.id1]), op)
-        elif opc == Opcode.LOOKUP:
-            v = _replay_lookup(a, _kif(comb.ops[op.id0]), comb.lookup_tables[lo], hi, f)
-        elif opc in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
-            s = a if opc == Opcode.BIT_UNARY else fv.neg(a)
-            if lo == 0:
-                if opc == Opcode.NEG_BIT_UNARY:
+        elif fam == Opcode.LOOKUP:
+            v = _replay_lookup(a, _kif(comb.ops[op.id0]), comb.lookup_tables[op.table], op.table_offset, f)
+        elif fam == Opcode.BIT_UNARY:
+            s = fv.neg(a) if op.neg_a else a
+            sub = op.bit_op
+            if sub == BitUnary.NOT:
+                if op.neg_a:
                     raise TraceError(f"op {t}: replaying NOT of a negated value (NEG_BIT_UNARY, NOT) is not supported")
                 v = fv.invert(s)
             else:
-                v = fv.to_bool(s, "any" if lo == 1 else "all")
-        elif opc == Opcode.BIT_BINARY:
-            p = fv.neg(a) if hi & 1 else a
-            q = fv.shift(buf[op.id1], lo)
-            q = fv.neg(q) if hi & 2 else q
-            kind = {0: fv.bit_and, 1: fv.bit_or, 2: fv.bit_xor}[hi >> 24]
+                v = fv.to_bool(s, "any" if sub == BitUnary.ANY else "all")
+        elif fam == Opcode.BIT_BINARY:
+            p = fv.neg(a) if op.neg_a else a
+            q = fv.shift(buf[op.id1], op.shift)
+            q = fv.neg(q) if op.neg_b else q
+            kind = {BitBinary.AND: fv.bit_and, BitBinary.OR: fv.bit_or, BitBinary.XOR: fv.bit_xor}[op.bit_op]
             v = kind(p, q)
         else:
             raise TraceError(f"op {t}: cannot replay opcode {opc}")
+        if debug:
+            _check_type(t, op, v)
         buf.append(v)
     outs = []
     for j, o in enumerate(comb.out_idxs):
@@ -189,7 +202,5 @@ def comb_call(comb, x, quantize: bool = False, debug: bool = False):
                 else v
                 for v, kf in zip(xs, kifs)
             ]
-        return FixedVariableArray(np.array(replay(comb, xs), dtype=object), _clean=True)
-    from da4ml.ir.evaluate import evaluate
-
-    return evaluate(comb, x, quantize=quantize)
+        return FixedVariableArray(np.array(replay(comb, xs, debug=debug), dtype=object), _clean=True)
+    return evaluate(comb, x, quantize=quantize, debug=debug)

@@ -5,12 +5,11 @@ with the inputs first, and hash-conses identical ops (same opcode, operands, dat
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import numpy as np
 
-from da4ml.ir import CombLogic, Op, Opcode, QInterval
+from da4ml.ir import CombLogic, Op, Opcode, QInterval, encode_data
 
 from ._node import Node, TraceError, mk
 from ._types import MAX_WIDTH, frac_f
@@ -48,11 +47,7 @@ def _flatten(obj, what: str) -> list:
 
 
 def _qint(n: Node) -> QInterval:
-    return QInterval(math.ldexp(n.vmin, -n.f), math.ldexp(n.vmax, -n.f), math.ldexp(1.0, -n.f))
-
-
-def _pack(lo: int, hi: int) -> int:
-    return (int(hi) << 32) | (int(lo) & 0xFFFFFFFF)
+    return QInterval.from_bounds(n.vmin, n.vmax, n.f)
 
 
 class _Emitter:
@@ -89,17 +84,18 @@ class _Emitter:
         elif op in (Opcode.ADD, Opcode.SUB):
             if op == Opcode.ADD and n.data == 0 and id1 < id0:
                 id0, id1 = id1, id0
-            data = _pack(n.data, 0)
+            data = encode_data(op, shift=n.data)
         elif op in (Opcode.ADD_CONST, Opcode.CONST):
-            data = int(n.data)
+            data = encode_data(op, constant=n.data)
         elif op in (Opcode.MUX, Opcode.NEG_MUX):
-            data = _pack(self.ids[id(n.c)], n.data)
+            data = encode_data(op, cond=self.ids[id(n.c)], shift=n.data)
         elif op == Opcode.LOOKUP:
-            data = _pack(self._table(n.table), 0)
+            data = encode_data(op, table=self._table(n.table))
         elif op in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
-            data = _pack(n.data, 0)
+            data = encode_data(op, bit_op=n.data)
         elif op == Opcode.BIT_BINARY:
-            data = _pack(n.data[0], n.data[1])
+            shift, neg_a, neg_b, bit_op = n.data
+            data = encode_data(op, shift=shift, neg_a=neg_a, neg_b=neg_b, bit_op=bit_op)
         else:
             data = 0
         key = (int(op), id0, id1, data, n.vmin, n.vmax, n.f)

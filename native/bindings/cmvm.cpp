@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <climits>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +17,7 @@ using namespace da4ml::cmvm;
 namespace {
 
 using farray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using iarray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 
 Method parse_method(const std::string &m, const char *what) {
     if (m == "mc") return Method::MC;
@@ -33,13 +35,14 @@ py::array_t<T> to_array(const std::vector<T> &v) {
 py::dict stage_dict(const StageProgram &s) {
     const auto n = static_cast<py::ssize_t>(s.ops.size());
     py::array_t<int32_t> opcode(n), id0(n), id1(n);
-    py::array_t<int64_t> data(n);
+    py::array_t<int64_t> data(n), bounds({n, static_cast<py::ssize_t>(3)});
     py::array_t<double> qint({n, static_cast<py::ssize_t>(3)}), lat(n), cost(n);
     auto oc = opcode.mutable_unchecked<1>();
     auto i0 = id0.mutable_unchecked<1>();
     auto i1 = id1.mutable_unchecked<1>();
     auto dt = data.mutable_unchecked<1>();
     auto q = qint.mutable_unchecked<2>();
+    auto qb = bounds.mutable_unchecked<2>();
     auto la = lat.mutable_unchecked<1>();
     auto co = cost.mutable_unchecked<1>();
     for (py::ssize_t t = 0; t < n; ++t) {
@@ -51,6 +54,9 @@ py::dict stage_dict(const StageProgram &s) {
         q(t, 0) = op.q.min();
         q(t, 1) = op.q.max();
         q(t, 2) = op.q.step();
+        qb(t, 0) = op.q.lo;  // exact: values lo..hi in steps of 2**-f
+        qb(t, 1) = op.q.hi;
+        qb(t, 2) = -int64_t{op.q.exp};
         la(t) = op.latency;
         co(t) = op.cost;
     }
@@ -62,6 +68,7 @@ py::dict stage_dict(const StageProgram &s) {
     d["id1"] = id1;
     d["data"] = data;
     d["qint"] = qint;
+    d["qint_bounds"] = bounds;
     d["latency"] = lat;
     d["cost"] = cost;
     d["inp_shifts"] = to_array(s.inp_shifts);
@@ -78,7 +85,7 @@ void check_kernel(const farray &k) {
     if (k.shape(0) == 0 || k.shape(1) == 0) throw std::invalid_argument("kernel must not be empty");
 }
 
-void read_inputs(SolveOptions &opt, int n_in, const farray &qintervals, const farray &latencies) {
+void read_inputs(SolveOptions &opt, int n_in, const iarray &qintervals, const farray &latencies) {
     if (qintervals.ndim() != 2 || qintervals.shape(0) != n_in || qintervals.shape(1) != 3)
         throw std::invalid_argument("qintervals must have shape (" + std::to_string(n_in) + ", 3)");
     if (latencies.ndim() != 1 || latencies.shape(0) != n_in)
@@ -86,7 +93,15 @@ void read_inputs(SolveOptions &opt, int n_in, const farray &qintervals, const fa
     auto qi = qintervals.unchecked<2>();
     auto la = latencies.unchecked<1>();
     for (int i = 0; i < n_in; ++i) {
-        opt.in_q.push_back(qint_from_doubles(qi(i, 0), qi(i, 1), qi(i, 2)));
+        // exact input intervals: values lo..hi in steps of 2**-f (da4ml.cmvm.validate.check_qintervals)
+        if (qi(i, 0) > qi(i, 1)) throw std::invalid_argument("qintervals[" + std::to_string(i) + "]: lo > hi");
+        if (qi(i, 2) < INT32_MIN || qi(i, 2) > INT32_MAX)
+            throw std::invalid_argument("qintervals[" + std::to_string(i) + "]: f out of range");
+        QInt q;
+        q.lo = qi(i, 0);
+        q.hi = qi(i, 1);
+        q.exp = static_cast<int32_t>(-qi(i, 2));
+        opt.in_q.push_back(q);
         opt.in_lat.push_back(la(i));
     }
 }
@@ -104,7 +119,7 @@ py::dict solution_dict(const Solution &s) {
 }
 
 py::dict solve_py(const farray &kernel, const std::string &method0, const std::string &method1, int hard_dc,
-                  int decompose_dc, const farray &qintervals, const farray &latencies, int adder_size, int carry_size,
+                  int decompose_dc, const iarray &qintervals, const farray &latencies, int adder_size, int carry_size,
                   bool search_all_decompose_dc, int n_threads, double search_budget, uint64_t seed) {
     check_kernel(kernel);
     const int n_in = static_cast<int>(kernel.shape(0)), n_out = static_cast<int>(kernel.shape(1));
@@ -138,7 +153,7 @@ py::dict solve_py(const farray &kernel, const std::string &method0, const std::s
     return d;
 }
 
-py::dict solve_exact_py(const farray &kernel, const farray &qintervals, const farray &latencies, int adder_size,
+py::dict solve_exact_py(const farray &kernel, const iarray &qintervals, const farray &latencies, int adder_size,
                         int carry_size, int64_t max_nodes, int n_threads) {
     check_kernel(kernel);
     const int n_in = static_cast<int>(kernel.shape(0)), n_out = static_cast<int>(kernel.shape(1));

@@ -121,6 +121,44 @@ void bind_dais(py::module_ &m) {
             return out;
         },
         "The DAIS opcode table: (name, value, min_spec_version) for every opcode.");
+    m.def(
+        "opcode_table",
+        [] {
+            py::list out;
+            for (const auto &info : kOpcodes) {
+                py::list fields;
+                for (int j = 0; j < info.n_fields; ++j) {
+                    const FieldSpec &f = info.fields[j];
+                    fields.append(py::make_tuple(std::string(kFieldNames[static_cast<size_t>(f.field)]),
+                                                 static_cast<int>(f.bit), static_cast<int>(f.width), f.is_signed));
+                }
+                py::dict d;
+                d["name"] = std::string(info.name);
+                d["value"] = static_cast<int>(info.opcode);
+                d["min_spec_version"] = info.min_spec_version;
+                d["family"] = static_cast<int>(info.family);
+                d["reads_a"] = bool(info.operands & kReadsA);
+                d["reads_b"] = bool(info.operands & kReadsB);
+                d["reads_cond"] = bool(info.operands & kReadsCond);
+                d["neg_a"] = info.neg_a;
+                d["neg_b"] = info.neg_b;
+                d["fields"] = fields;
+                out.append(d);
+            }
+            return out;
+        },
+        "Every opcode with its operands, static negations and the fields packed into its data: a list of dicts "
+        "(name, value, min_spec_version, family, reads_a, reads_b, reads_cond, neg_a, neg_b, fields), fields "
+        "as (name, bit, width, signed) within the signed 64-bit data.");
+    m.def(
+        "bit_ops",
+        [] {
+            std::vector<std::tuple<std::string, std::string, int>> out;
+            for (const auto &[name, v] : kBitUnaryNames) out.emplace_back("BIT_UNARY", std::string(name), int(v));
+            for (const auto &[name, v] : kBitBinaryNames) out.emplace_back("BIT_BINARY", std::string(name), int(v));
+            return out;
+        },
+        "The bit sub-operations: (family, name, value) for BIT_UNARY (NOT, ANY, ALL) and BIT_BINARY (AND, OR, XOR).");
     m.attr("MAX_VALUE_BITS") = kMaxValueBits;
     m.attr("SPEC_VERSION_WRITTEN") = kSpecVersionWritten;
     m.attr("SPEC_VERSION_MIN_READ") = kSpecVersionMinRead;

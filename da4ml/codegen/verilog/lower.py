@@ -11,20 +11,16 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ...ir import CombLogic, Opcode, kif_of
-from ...ir.pipelining import operands
-from ..layout import Lane, bus_width, lanes_of
+from ...ir import BitBinary, BitUnary, CombLogic, Opcode, kif_of, operands
+from ...project import Header, Lane, bus_width, lanes_of
 from .signals import NetList, Rom, Sig, const, zeros
 
-__all__ = ["BitBinaryOp", "BitUnaryOp", "CombModuleView", "OutAssign", "live_ops", "lower_comb"]
+__all__ = ["CombModuleView", "OutAssign", "live_ops", "lower_comb"]
 
 INP_PORT = "model_inp"
 OUT_PORT = "model_out"
 
-# Sub-operations of BIT_UNARY (data lo) and BIT_BINARY (data hi >> 24), as in dais.md / opcodes.hpp.
-BitUnaryOp = {"NOT": 0, "ANY": 1, "ALL": 2}
-BitBinaryOp = {"AND": 0, "OR": 1, "XOR": 2}
-_BIT_BINARY_SYMBOL = {BitBinaryOp["AND"]: "&", BitBinaryOp["OR"]: "|", BitBinaryOp["XOR"]: "^"}
+_BIT_BINARY_SYMBOL = {BitBinary.AND: "&", BitBinary.OR: "|", BitBinary.XOR: "^"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +36,7 @@ class CombModuleView:
     """Everything the comb-module template lays out."""
 
     name: str
-    header: Sequence[str]
+    header: Header
     in_width: int  # port width (>= 1)
     out_width: int  # port width (>= 1)
     in_lanes: Sequence[Lane]
@@ -81,7 +77,7 @@ def _type_str(kif) -> str:
 def lower_comb(
     comb: CombLogic,
     name: str,
-    header: Sequence[str],
+    header: Header,
     inp_kifs: Sequence | None = None,
     out_kifs: Sequence | None = None,
 ) -> CombModuleView:
@@ -142,6 +138,7 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
     code = op.opcode
     if code not in _OPCODE_NAMES:
         raise ValueError(f"op {t}: opcode {code} is not a DAIS opcode ({sorted(_OPCODE_NAMES)})")
+    family = op.family
     k, i, f = _kif(op.qint)
     w = k + i + f
     name = f"v{t}"
@@ -165,8 +162,8 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
         helper = net.wire(f"{name}_{suffix}", width, sgn, f_expr, expr, f"op {t}: exact value before requantization")
         return done(net.fit(helper, f, w), extra)
 
-    if code == Opcode.INPUT:
-        j = op.id0
+    if family == Opcode.INPUT:
+        j = op.input_index
         src, lane = lane_sig[j], lanes[j]
         shift = comb.inp_shifts[j]
         # the lane must carry every bit this op keeps: as fine a step, as high a wrap-around point
@@ -178,10 +175,10 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
             )
         return done(net.fit(src, f + shift, w), f" <- input {j}")
 
-    if code in (Opcode.ADD, Opcode.SUB):
-        a, b = arg(op.id0), arg(op.id1).with_f(arg(op.id1).f - op.lo)
-        sym = "+" if code == Opcode.ADD else "-"
-        extra = f" = v{op.id0} {sym} v{op.id1} * 2**{op.lo}"
+    if family == Opcode.ADD:
+        a, b = arg(op.id0), arg(op.id1).with_f(arg(op.id1).f - op.shift)
+        sym = "-" if op.neg_b else "+"
+        extra = f" = v{op.id0} {sym} v{op.id1} * 2**{op.shift}"
         F = max(a.f, b.f)
         d = F - f
         if d <= 0:  # the exact sum is on T's grid: add at T's step directly
@@ -189,38 +186,38 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
         W = w + d
         return exact(f"{net.fit(a, F, W)} {sym} {net.fit(b, F, W)}", W, signed, F, extra=extra)
 
-    if code in (Opcode.RELU, Opcode.NEG_RELU):
+    if family == Opcode.RELU:
         a = arg(op.id0)
-        src = a if code == Opcode.RELU else net.neg(a, f"{name}_neg", f"op {t}: -v{op.id0}")
-        extra = f" = relu({'-' if code == Opcode.NEG_RELU else ''}v{op.id0})"
+        src = net.neg(a, f"{name}_neg", f"op {t}: -v{op.id0}") if op.neg_a else a
+        extra = f" = relu({'-' if op.neg_a else ''}v{op.id0})"
         body = net.fit(src, f, w)
         if src.width > 0 and src.signed:
             gate = f"~{net.msb(src)}"
             return done(f"{{{w}{{{gate}}}}} & {body}" if w > 1 else f"{gate} & {body}", extra)
         return done(body, extra)
 
-    if code in (Opcode.QUANTIZE, Opcode.NEG_QUANTIZE):
+    if family == Opcode.QUANTIZE:
         a = arg(op.id0)
-        src = a if code == Opcode.QUANTIZE else net.neg(a, f"{name}_neg", f"op {t}: -v{op.id0}")
-        return done(net.fit(src, f, w), f" = {'-' if code == Opcode.NEG_QUANTIZE else ''}v{op.id0}")
+        src = net.neg(a, f"{name}_neg", f"op {t}: -v{op.id0}") if op.neg_a else a
+        return done(net.fit(src, f, w), f" = {'-' if op.neg_a else ''}v{op.id0}")
 
-    if code == Opcode.ADD_CONST:
+    if family == Opcode.ADD_CONST:
         a = arg(op.id0)
-        return done(f"{net.fit(a, f, w)} + {const(op.data, w)}", f" = v{op.id0} + {op.data}")
+        return done(f"{net.fit(a, f, w)} + {const(op.constant, w)}", f" = v{op.id0} + {op.constant}")
 
-    if code == Opcode.CONST:
-        return done(const(op.data, w), f" = {op.data}")
+    if family == Opcode.CONST:
+        return done(const(op.constant, w), f" = {op.constant}")
 
-    if code in (Opcode.MUX, Opcode.NEG_MUX):
-        a, b, c = arg(op.id0), arg(op.id1), arg(op.lo)
-        nb = b if code == Opcode.MUX else net.neg(b, f"{name}_neg", f"op {t}: -v{op.id1}")
-        else_expr = net.fit(nb.with_f(nb.f - op.hi), f, w)
-        extra = f" = msb(v{op.lo}) ? v{op.id0} : {'-' if code == Opcode.NEG_MUX else ''}v{op.id1} * 2**{op.hi}"
+    if family == Opcode.MUX:
+        a, b, c = arg(op.id0), arg(op.id1), arg(op.cond)
+        nb = net.neg(b, f"{name}_neg", f"op {t}: -v{op.id1}") if op.neg_b else b
+        else_expr = net.fit(nb.with_f(nb.f - op.shift), f, w)
+        extra = f" = msb(v{op.cond}) ? v{op.id0} : {'-' if op.neg_b else ''}v{op.id1} * 2**{op.shift}"
         if c.width <= 0:  # the condition is constant 0
             return done(else_expr, extra)
         return done(f"{net.msb(c)} ? {net.fit(a, f, w)} : {else_expr}", extra)
 
-    if code == Opcode.MUL:
+    if family == Opcode.MUL:
         a, b = arg(op.id0), arg(op.id1)
         extra = f" = v{op.id0} * v{op.id1}"
         if a.width <= 0 or b.width <= 0:
@@ -234,15 +231,18 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
         prod = net.wire(f"{name}_x", P, a.signed or b.signed, a.f + b.f, expr, f"op {t}: exact product", True)
         return done(net.fit(prod, f, w), extra)
 
-    if code == Opcode.LOOKUP:
+    if family == Opcode.LOOKUP:
         return _lower_lookup(net, comb, t, op, arg(op.id0), (k, i, f), comment)
 
-    if code in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
+    if family == Opcode.BIT_UNARY:
         a = arg(op.id0)
-        sub = op.lo
-        neg = code == Opcode.NEG_BIT_UNARY
+        try:
+            sub = op.bit_op
+        except ValueError as err:
+            raise ValueError(f"op {t}: {err}") from None
+        neg = op.neg_a
         mark = "-" if neg else ""
-        if sub == BitUnaryOp["NOT"]:
+        if sub == BitUnary.NOT:
             extra = f" = ~({mark}v{op.id0})"
             if a.width <= 0:  # s = 0: ~0 masked by m = 0
                 return done(zeros(w), extra)
@@ -252,32 +252,29 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
             if a.signed:
                 return exact(f"~{net.ref(n)}", n.width, True, a.f, extra=extra)
             return exact(f"~{net.bits(n, 0, a.width - 1)}", a.width, False, a.f, extra=extra)
-        if sub == BitUnaryOp["ANY"]:
+        if sub == BitUnary.ANY:
             extra = f" = any({mark}v{op.id0})"
             if a.width <= 0:
                 return exact("1'b0", 1, False, 0, extra=extra)
             return exact(f"|{net.ref(a)}", 1, False, 0, extra=extra)
-        if sub == BitUnaryOp["ALL"]:
-            extra = f" = all({mark}v{op.id0})"
-            if a.width <= 0:  # (0 & 0) == 0
-                return exact("1'b1", 1, False, 0, extra=extra)
-            if not neg:
-                return exact(f"&{net.ref(a)}", 1, False, 0, extra=extra)
-            # (-a) & m == m  <=>  a == 1 (mod 2**w)
-            return exact(f"{net.ref(a)} == {const(1, a.width)}", 1, False, 0, extra=extra)
-        raise ValueError(f"op {t}: BIT_UNARY sub-operation {sub} is not one of {sorted(BitUnaryOp.values())}")
+        extra = f" = all({mark}v{op.id0})"  # BitUnary.ALL
+        if a.width <= 0:  # (0 & 0) == 0
+            return exact("1'b1", 1, False, 0, extra=extra)
+        if not neg:
+            return exact(f"&{net.ref(a)}", 1, False, 0, extra=extra)
+        # (-a) & m == m  <=>  a == 1 (mod 2**w)
+        return exact(f"{net.ref(a)} == {const(1, a.width)}", 1, False, 0, extra=extra)
 
-    if code == Opcode.BIT_BINARY:
+    if family == Opcode.BIT_BINARY:
         a, b = arg(op.id0), arg(op.id1)
-        hi = op.hi
-        opk = (hi >> 24) & 0xFF
-        if opk not in _BIT_BINARY_SYMBOL:
-            raise ValueError(f"op {t}: BIT_BINARY operation {opk} is not one of {sorted(_BIT_BINARY_SYMBOL)}")
-        sym = _BIT_BINARY_SYMBOL[opk]
-        p = net.neg(a, f"{name}_na", f"op {t}: -v{op.id0}") if hi & 1 else a
-        q = net.neg(b, f"{name}_nb", f"op {t}: -v{op.id1}") if hi & 2 else b
-        q = q.with_f(q.f - op.lo)
-        extra = f" = {'-' if hi & 1 else ''}v{op.id0} {sym} {'-' if hi & 2 else ''}v{op.id1} * 2**{op.lo}"
+        try:
+            sym = _BIT_BINARY_SYMBOL[op.bit_op]
+        except ValueError as err:
+            raise ValueError(f"op {t}: {err}") from None
+        p = net.neg(a, f"{name}_na", f"op {t}: -v{op.id0}") if op.neg_a else a
+        q = net.neg(b, f"{name}_nb", f"op {t}: -v{op.id1}") if op.neg_b else b
+        q = q.with_f(q.f - op.shift)
+        extra = f" = {'-' if op.neg_a else ''}v{op.id0} {sym} {'-' if op.neg_b else ''}v{op.id1} * 2**{op.shift}"
         return done(f"{net.fit(p, f, w)} {sym} {net.fit(q, f, w)}", extra)
 
     raise ValueError(f"op {t}: opcode {op.opcode} has no Verilog lowering")
@@ -286,10 +283,10 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
 def _lower_lookup(net: NetList, comb: CombLogic, t: int, op, a: Sig, kif, comment: str) -> Sig:
     k, i, f = kif
     w = k + i + f
-    table = comb.lookup_tables[op.lo]
-    offset = op.hi
+    table = comb.lookup_tables[op.table]
+    offset = op.table_offset
     name = f"v{t}"
-    comment += f" = table{op.lo}[v{op.id0} - min - {offset}]"
+    comment += f" = table{op.table}[v{op.id0} - min - {offset}]"
     if a.width <= 0:
         return net.wire(name, w, bool(k), f, const(table[0 - offset], w), comment)
     aw = a.width
@@ -300,7 +297,7 @@ def _lower_lookup(net: NetList, comb: CombLogic, t: int, op, a: Sig, kif, commen
         idx = value - a_min - offset
         if not 0 <= idx < len(table):
             raise ValueError(
-                f"op {t} LOOKUP: input value {value} maps to entry {idx} outside table {op.lo} "
+                f"op {t} LOOKUP: input value {value} maps to entry {idx} outside table {op.table} "
                 f"(size {len(table)}); the program is invalid (run CombLogic.validate())"
             )
         entries.append((const(raw, aw), const(table[idx], w)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..layout import Lane, bus_width, lanes_of
+from ...project import Header, Lane, bus_width, lanes_of
 from .signals import NetList, Sig, zeros
 
 __all__ = ["Inst", "PipelineTopView", "Reg", "lower_top"]
@@ -38,7 +38,7 @@ class Inst:
 @dataclass
 class PipelineTopView:
     name: str
-    header: Sequence[str]
+    header: Header
     in_width: int
     out_width: int
     in_lanes: Sequence[Lane]
@@ -74,7 +74,7 @@ def _bus_expr(net: NetList, src: Sig | None, src_lanes: Sequence[Lane], dst_lane
 
 def lower_top(
     name: str,
-    header: Sequence[str],
+    header: Header,
     stage_modules: Sequence[str],
     stage_kifs: Sequence[tuple[Sequence, Sequence]],
     register_layers: int,

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "dais/opcodes.hpp"
+
 namespace da4ml::cmvm {
 
 std::vector<Digit> csd_digits(int64_t n) {
@@ -92,9 +94,10 @@ IntKernel factor_kernel(const double *w, int n_in, int n_out) {
             double v = w[static_cast<size_t>(i) * n_out + j];
             if (v == 0.0) continue;
             double s = std::ldexp(v, -(k.shift0[i] + k.shift1[j]));
-            if (std::fabs(s) >= 4611686018427387904.0)  // 2**62
-                throw std::invalid_argument("kernel[" + std::to_string(i) + ", " + std::to_string(j) +
-                                            "] needs 62 or more bits relative to the smallest power of two of its "
+            if (std::fabs(s) >= std::ldexp(1.0, dais::kMaxValueBits))
+                throw std::invalid_argument("kernel[" + std::to_string(i) + ", " + std::to_string(j) + "] needs " +
+                                            std::to_string(dais::kMaxValueBits) +
+                                            " or more bits relative to the smallest power of two of its "
                                             "row and column; reduce the dynamic range of the kernel");
             k.m[static_cast<size_t>(i) * n_out + j] = static_cast<int64_t>(s);
         }

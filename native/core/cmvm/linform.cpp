@@ -3,12 +3,20 @@
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
+#include <string>
+
+#include "dais/opcodes.hpp"
 
 namespace da4ml::cmvm {
 
 namespace {
 __extension__ typedef __int128 i128;
-constexpr i128 kLimit = static_cast<i128>(1) << 62;
+constexpr int kMaxBits = dais::kMaxValueBits;
+constexpr i128 kLimit = static_cast<i128>(1) << kMaxBits;
+
+[[noreturn]] void too_wide() {
+    throw std::overflow_error("CMVM intermediate needs more than " + std::to_string(kMaxBits) + " bits");
+}
 
 int ctz64(int64_t v) {
     auto u = static_cast<uint64_t>(v < 0 ? -v : v);
@@ -23,9 +31,9 @@ int ctz64(int64_t v) {
 i128 shl_checked(i128 v, int sh) {
     if (sh < 0) throw std::logic_error("negative shift in linear form");
     if (v == 0) return 0;
-    if (sh > 62) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+    if (sh > kMaxBits) too_wide();
     i128 lim = kLimit >> sh;
-    if (v >= lim || v <= -lim) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+    if (v >= lim || v <= -lim) too_wide();
     return v * (static_cast<i128>(1) << sh);
 }
 // Strips the common power of two of the coefficients into the exponent (e: exponent of the coefficients).
@@ -61,7 +69,7 @@ LinForm lf_combine(const LinForm &a, const LinForm &b, int32_t s, int sigma) {
         int32_t idx = std::min(ia, ib);
         if (ia == idx) v += shl_checked(a.coef[i++].second, sa);
         if (ib == idx) v += sigma * shl_checked(b.coef[j++].second, sb);
-        if (v >= kLimit || v <= -kLimit) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+        if (v >= kLimit || v <= -kLimit) too_wide();
         if (v != 0) r.coef.push_back({idx, static_cast<int64_t>(v)});
     }
     normalize(r, e);
@@ -79,7 +87,7 @@ LinForm lf_sum(std::vector<InputTerm> terms) {
         size_t j = i;
         for (; j < terms.size() && terms[j].var == terms[i].var; ++j) {
             v += terms[j].sign * shl_checked(1, static_cast<int>(static_cast<int64_t>(terms[j].shift) - e));
-            if (v >= kLimit || v <= -kLimit) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+            if (v >= kLimit || v <= -kLimit) too_wide();
         }
         if (v != 0) r.coef.push_back({terms[i].var, static_cast<int64_t>(v)});
         i = j;
@@ -101,7 +109,7 @@ QInt lf_range(const LinForm &f, const std::vector<QInt> &inputs) {
     for (auto &c : f.coef) {
         const QInt &x = inputs[c.first];
         int sh = static_cast<int>(static_cast<int64_t>(f.exp) + x.exp - base);
-        if (sh > 62) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+        if (sh > kMaxBits) too_wide();
         i128 n = c.second;
         i128 a = n * x.lo, b = n * x.hi;
         if (a > b) std::swap(a, b);
@@ -111,11 +119,11 @@ QInt lf_range(const LinForm &f, const std::vector<QInt> &inputs) {
     int d = static_cast<int>(step - base);
     lo >>= d;  // exact: every contribution is a multiple of 2**d
     hi >>= d;
-    if (lo <= -kLimit || hi >= kLimit) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+    if (lo <= -kLimit || hi >= kLimit) too_wide();
     q.lo = static_cast<int64_t>(lo);
     q.hi = static_cast<int64_t>(hi);
     q.exp = static_cast<int32_t>(step);
-    if (q.width() > 62) throw std::overflow_error("CMVM intermediate needs more than 62 bits");
+    if (q.width() > kMaxBits) too_wide();
     return q;
 }
 

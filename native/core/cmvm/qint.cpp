@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "dais/opcodes.hpp"
+
 namespace da4ml::cmvm {
 
 namespace {
@@ -45,8 +47,9 @@ QInt qint_from_doubles(double min, double max, double step) {
     if (lo != std::floor(lo) || hi != std::floor(hi))
         throw std::invalid_argument("quantization interval bounds are not multiples of its step");
     if (lo > hi) throw std::invalid_argument("quantization interval has min > max");
-    if (std::fabs(lo) > 4.0e18 || std::fabs(hi) > 4.0e18)
-        throw std::invalid_argument("quantization interval too wide for 62-bit values");
+    if (std::fabs(lo) > std::ldexp(1.0, dais::kMaxValueBits) || std::fabs(hi) > std::ldexp(1.0, dais::kMaxValueBits))
+        throw std::invalid_argument("quantization interval too wide for " + std::to_string(dais::kMaxValueBits) +
+                                    "-bit values");
     QInt q;
     q.lo = static_cast<int64_t>(lo);
     q.hi = static_cast<int64_t>(hi);

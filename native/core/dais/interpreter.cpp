@@ -220,8 +220,7 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
         std::vector<int32_t> ids;
         if (op.opcode != static_cast<int32_t>(Opcode::INPUT) && op.id0 >= 0) ids.push_back(op.id0);
         if (op.id1 >= 0) ids.push_back(op.id1);
-        if (op.opcode == static_cast<int32_t>(Opcode::MUX) || op.opcode == static_cast<int32_t>(Opcode::NEG_MUX))
-            ids.push_back(op.lo());
+        if (op.reads(kReadsCond)) ids.push_back(static_cast<int32_t>(op.field(Field::COND)));
         std::sort(ids.begin(), ids.end());
         ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
         return ids;
@@ -254,7 +253,7 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
         const Type &T = op.type;
         const Type *A = op.id0 >= 0 && op.opcode != static_cast<int32_t>(Opcode::INPUT) ? &ops[op.id0].type : nullptr;
         const Type *B = op.id1 >= 0 ? &ops[op.id1].type : nullptr;
-        const int64_t lo = op.lo(), hi = op.hi(), w = T.width();
+        const int64_t w = T.width();
         d.out = slot[t];
         d.a = A ? slot[op.id0] : 0;
         d.b = B ? slot[op.id1] : 0;
@@ -275,13 +274,14 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
             case Opcode::ADD:
             case Opcode::SUB: {
                 d.kind = Kind::AddSub;
-                const int64_t F = std::max<int64_t>(A->f, int64_t{B->f} - lo);
+                const int64_t shift = op.field(Field::SHIFT);
+                const int64_t F = std::max<int64_t>(A->f, int64_t{B->f} - shift);
                 d.sa = clamp_shift(F - A->f);
-                d.sb = clamp_shift(F - B->f + lo);
-                d.neg_b = op.opcode == static_cast<int32_t>(Opcode::SUB) ? ~u64{0} : 0;
+                d.sb = clamp_shift(F - B->f + shift);
+                d.neg_b = find_opcode(op.opcode)->neg_b ? ~u64{0} : 0;
                 set_rescale(F, T.f, d.rl, d.rr);
                 Range ra = rescale_range(type_range(*A), A->f, F);
-                Range rb = rescale_range(type_range(*B), B->f - lo, F);
+                Range rb = rescale_range(type_range(*B), B->f - shift, F);
                 result = rescale_range(add(ra, d.neg_b ? neg(rb) : rb), F, T.f);
                 may_overflow = true;
                 break;
@@ -294,28 +294,31 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
                           op.opcode == static_cast<int32_t>(Opcode::NEG_RELU))
                              ? Kind::Relu
                              : Kind::Quantize;
-                d.neg_a = op.opcode < 0 ? ~u64{0} : 0;
+                d.neg_a = find_opcode(op.opcode)->neg_a ? ~u64{0} : 0;
                 set_rescale(A->f, T.f, d.rl, d.rr);
                 break;
-            case Opcode::ADD_CONST:
+            case Opcode::ADD_CONST: {
                 d.kind = Kind::AddConst;
-                d.konst = static_cast<u64>(op.data);
+                const int64_t c = op.field(Field::CONSTANT);
+                d.konst = static_cast<u64>(c);
                 set_rescale(A->f, T.f, d.rl, d.rr);
-                result = add(rescale_range(type_range(*A), A->f, T.f), Range{op.data, op.data});
+                result = add(rescale_range(type_range(*A), A->f, T.f), Range{c, c});
                 may_overflow = true;
                 break;
+            }
             case Opcode::CONST:
                 d.kind = Kind::Const;
-                d.konst = static_cast<u64>(op.data);
+                d.konst = static_cast<u64>(op.field(Field::CONSTANT));
                 break;
             case Opcode::MUX:
             case Opcode::NEG_MUX: {
                 d.kind = Kind::Mux;
-                d.c = slot[lo];
-                d.msb = static_cast<int32_t>(std::max<int64_t>(ops[lo].type.width() - 1, 0));
-                d.neg_b = op.opcode < 0 ? ~u64{0} : 0;
+                const int64_t cond = op.field(Field::COND);
+                d.c = slot[cond];
+                d.msb = static_cast<int32_t>(std::max<int64_t>(ops[cond].type.width() - 1, 0));
+                d.neg_b = find_opcode(op.opcode)->neg_b ? ~u64{0} : 0;
                 set_rescale(A->f, T.f, d.rl, d.rr);
-                set_rescale(int64_t{B->f} - hi, T.f, d.bl, d.br);
+                set_rescale(int64_t{B->f} - op.field(Field::SHIFT), T.f, d.bl, d.br);
                 break;
             }
             case Opcode::MUL: {
@@ -328,20 +331,21 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
             }
             case Opcode::LOOKUP:
                 d.kind = Kind::Lookup;
-                d.index = static_cast<int32_t>(lo);
-                d.konst = static_cast<u64>(type_min(*A) + hi);
+                d.index = static_cast<int32_t>(op.field(Field::TABLE));
+                d.konst = static_cast<u64>(type_min(*A) + op.field(Field::TABLE_OFFSET));
                 break;
             case Opcode::BIT_UNARY:
             case Opcode::NEG_BIT_UNARY: {
-                d.neg_a = op.opcode < 0 ? ~u64{0} : 0;
+                d.neg_a = find_opcode(op.opcode)->neg_a ? ~u64{0} : 0;
                 const u64 m = low_mask(A->width());
                 const Range ra = type_range(*A), s = d.neg_a ? neg(ra) : ra;
-                if (lo == static_cast<int32_t>(BitUnary::NOT)) {
+                const auto which = static_cast<BitUnary>(op.field(Field::BIT_OP));
+                if (which == BitUnary::NOT) {
                     d.kind = Kind::BitNot;
                     d.konst = A->k ? ~u64{0} : m;
                     result = A->k ? Range{-s.hi - 1, -s.lo - 1} : Range{0, static_cast<i128>(m)};
                 } else {
-                    d.kind = lo == static_cast<int32_t>(BitUnary::ANY) ? Kind::BitAny : Kind::BitAll;
+                    d.kind = which == BitUnary::ANY ? Kind::BitAny : Kind::BitAll;
                     d.konst = m;
                     result = Range{0, 1};
                 }
@@ -349,10 +353,11 @@ Interpreter::Interpreter(Program program) : program_(std::move(program)) {
                 break;
             }
             case Opcode::BIT_BINARY: {
-                const auto which = static_cast<BitBinary>(hi >> 24);
+                const auto which = static_cast<BitBinary>(op.field(Field::BIT_OP));
+                const int64_t lo = op.field(Field::SHIFT);
                 d.kind = which == BitBinary::AND ? Kind::BitAnd : which == BitBinary::OR ? Kind::BitOr : Kind::BitXor;
-                d.neg_a = (hi & 1) ? ~u64{0} : 0;
-                d.neg_b = (hi & 2) ? ~u64{0} : 0;
+                d.neg_a = op.field(Field::NEG_A) ? ~u64{0} : 0;
+                d.neg_b = op.field(Field::NEG_B) ? ~u64{0} : 0;
                 const int64_t dd = lo + A->f - B->f;
                 d.sa = clamp_shift(-dd);
                 d.sb = clamp_shift(dd);

@@ -10,12 +10,6 @@
 
 namespace da4ml::dais {
 
-const OpcodeInfo *find_opcode(int32_t opcode) {
-    for (const auto &info : kOpcodes)
-        if (static_cast<int32_t>(info.opcode) == opcode) return &info;
-    return nullptr;
-}
-
 std::string opcode_name(int32_t opcode) {
     if (const auto *info = find_opcode(opcode)) return std::string(info->name);
     return "opcode " + std::to_string(opcode);
@@ -120,22 +114,7 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
 
     const auto opc = static_cast<Opcode>(op.opcode);
     const int64_t t64 = static_cast<int64_t>(t);
-    bool need0 = true, need1 = false;
-    switch (opc) {
-        case Opcode::CONST:
-            need0 = false;
-            break;
-        case Opcode::ADD:
-        case Opcode::SUB:
-        case Opcode::MUX:
-        case Opcode::NEG_MUX:
-        case Opcode::MUL:
-        case Opcode::BIT_BINARY:
-            need1 = true;
-            break;
-        default:
-            break;
-    }
+    const bool need0 = info->operands & kReadsA, need1 = info->operands & kReadsB;
     if (opc == Opcode::INPUT) {
         if (op.id0 < 0 || op.id0 >= p.n_in)
             ctx.fail("input index id0=" + std::to_string(op.id0) +
@@ -148,18 +127,18 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
     const Type *A = op.id0 >= 0 && opc != Opcode::INPUT ? &p.ops[op.id0].type : nullptr;
     const Type *B = op.id1 >= 0 ? &p.ops[op.id1].type : nullptr;
     const Type &T = op.type;
-    const int64_t lo = op.lo(), hi = op.hi();
 
     switch (opc) {
         case Opcode::ADD:
         case Opcode::SUB: {
-            const int64_t F = std::max<int64_t>(A->f, int64_t{B->f} - lo);
+            const int64_t shift = op.field(Field::SHIFT);
+            const int64_t F = std::max<int64_t>(A->f, int64_t{B->f} - shift);
             const Range a =
                 ctx.shl_checked(type_range(*A), F - A->f, "operand a aligned to step 2**-" + std::to_string(F));
-            const Range b =
-                ctx.shl_checked(type_range(*B), F - B->f + lo,
-                                "operand b * 2**" + std::to_string(lo) + " aligned to step 2**-" + std::to_string(F));
-            const Range s = opc == Opcode::ADD ? add(a, b) : add(a, neg(b));
+            const Range b = ctx.shl_checked(
+                type_range(*B), F - B->f + shift,
+                "operand b * 2**" + std::to_string(shift) + " aligned to step 2**-" + std::to_string(F));
+            const Range s = info->neg_b ? add(a, neg(b)) : add(a, b);
             ctx.check_bits(s, "the exact sum");
             if (T.f > F) ctx.shl_checked(s, int64_t{T.f} - F, "the sum rescaled to f=" + std::to_string(T.f));
             break;
@@ -168,22 +147,26 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
             Range a = type_range(*A);
             if (T.f > A->f)
                 a = ctx.shl_checked(a, int64_t{T.f} - A->f, "operand a rescaled to f=" + std::to_string(T.f));
-            ctx.check_bits(add(a, Range{op.data, op.data}), "rescaled a + data (data=" + std::to_string(op.data) + ")");
+            const int64_t c = op.field(Field::CONSTANT);
+            ctx.check_bits(add(a, Range{c, c}), "rescaled a + data (data=" + std::to_string(c) + ")");
             break;
         }
         case Opcode::CONST: {
             const Range r = type_range(T);
-            if (op.data < r.lo || op.data > r.hi)
-                ctx.fail("constant data=" + std::to_string(op.data) + " is outside its type " + kif_str(T) +
-                         " range [" + to_string(r.lo) + ", " + to_string(r.hi) + "]");
+            const int64_t c = op.field(Field::CONSTANT);
+            if (c < r.lo || c > r.hi)
+                ctx.fail("constant data=" + std::to_string(c) + " is outside its type " + kif_str(T) + " range [" +
+                         to_string(r.lo) + ", " + to_string(r.hi) + "]");
             break;
         }
         case Opcode::MUX:
-        case Opcode::NEG_MUX:
-            if (lo < 0 || lo >= t64)
-                ctx.fail("condition index lo=" + std::to_string(lo) + " is not an earlier op (must be 0 <= lo < " +
+        case Opcode::NEG_MUX: {
+            const int64_t cond = op.field(Field::COND);
+            if (cond < 0 || cond >= t64)
+                ctx.fail("condition index lo=" + std::to_string(cond) + " is not an earlier op (must be 0 <= lo < " +
                          std::to_string(t64) + ")");
             break;
+        }
         case Opcode::MUL: {
             const Range prod = mul(type_range(*A), type_range(*B));
             ctx.check_bits(prod, "the exact product");
@@ -192,6 +175,7 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
             break;
         }
         case Opcode::LOOKUP: {
+            const int64_t lo = op.field(Field::TABLE), hi = op.field(Field::TABLE_OFFSET);
             if (lo < 0 || lo >= static_cast<int64_t>(p.lookup_tables.size()))
                 ctx.fail("table index lo=" + std::to_string(lo) + " does not name a table (the binary has " +
                          std::to_string(p.lookup_tables.size()) + ")");
@@ -211,21 +195,25 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
             break;
         }
         case Opcode::BIT_UNARY:
-        case Opcode::NEG_BIT_UNARY:
-            if (lo < 0 || lo > 2)
-                ctx.fail("bit operation lo=" + std::to_string(lo) + " is not 0 (NOT), 1 (OR-reduce) or 2 (AND-reduce)");
+        case Opcode::NEG_BIT_UNARY: {
+            const int64_t which = op.field(Field::BIT_OP);
+            if (which < 0 || which > 2)
+                ctx.fail("bit operation lo=" + std::to_string(which) +
+                         " is not 0 (NOT), 1 (OR-reduce) or 2 (AND-reduce)");
             break;
+        }
         case Opcode::BIT_BINARY: {
-            const int64_t which = hi >> 24;
+            const int64_t which = op.field(Field::BIT_OP), lo = op.field(Field::SHIFT);
             if (which < 0 || which > 2)
                 ctx.fail("bit operation hi>>24=" + std::to_string(which) + " is not 0 (AND), 1 (OR) or 2 (XOR)");
-            if ((hi & 0x00fffffc) != 0)
+            if ((static_cast<uint64_t>(op.data) & ~fields_mask(*info)) != 0) {
+                const auto hi = static_cast<int32_t>(static_cast<uint64_t>(op.data) >> 32);
                 ctx.fail("data hi=" + std::to_string(hi) +
-                         " has bits set other than bit 0, bit 1 (negations) and "
-                         "bits 24.. (operation)");
+                         " has bits set other than bit 0, bit 1 (negations) and bits 24.. (operation)");
+            }
             Range pr = type_range(*A), qr = type_range(*B);
-            if (hi & 1) pr = neg(pr);
-            if (hi & 2) qr = neg(qr);
+            if (op.field(Field::NEG_A)) pr = neg(pr);
+            if (op.field(Field::NEG_B)) qr = neg(qr);
             const int64_t d = lo + A->f - B->f;
             if (d > 0) qr = ctx.shl_checked(qr, d, "operand b aligned to a");
             if (d < 0) pr = ctx.shl_checked(pr, -d, "operand a aligned to b");

@@ -38,8 +38,17 @@ struct Op {
     int32_t id1 = -1;
     int64_t data = 0;
     Type type;
-    int32_t lo() const { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(data))); }
-    int32_t hi() const { return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(data) >> 32)); }
+    // A named field of `data` (opcodes.hpp); 0 when the opcode has no such field (or is unknown).
+    int64_t field(Field f) const {
+        const OpcodeInfo *info = find_opcode(opcode);
+        const FieldSpec *spec = info ? find_field(*info, f) : nullptr;
+        return spec ? field_value(data, *spec) : 0;
+    }
+    // Does the op read `flag`'s operand (OperandFlag)?
+    bool reads(OperandFlag flag) const {
+        const OpcodeInfo *info = find_opcode(opcode);
+        return info && (info->operands & flag);
+    }
 };
 
 struct Program {
@@ -57,8 +66,6 @@ struct Program {
 
 // Name of an opcode from kOpcodes, or "opcode <n>" for an unknown value.
 std::string opcode_name(int32_t opcode);
-// The OpcodeInfo entry of a value, or nullptr.
-const OpcodeInfo *find_opcode(int32_t opcode);
 
 // Smallest and largest integer a type holds (w <= 0 holds only 0).  Requires w <= kMaxValueBits.
 int64_t type_min(const Type &t);

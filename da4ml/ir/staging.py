@@ -14,30 +14,15 @@ from __future__ import annotations
 
 import math
 
-from . import CombLogic, Op, Opcode, Pipeline, kif_of
+from .comb_logic import CombLogic
+from .fixed import kif_of
+from .op import Op, operands
+from .opcodes import Opcode, opcode_info
+from .pipeline import Pipeline
 
-__all__ = ["assign_stages", "operands", "to_pipeline"]
+__all__ = ["assign_stages", "split_stages"]
 
 _EPS = 1e-9
-
-
-_NO_OPERAND = frozenset({Opcode.INPUT, Opcode.CONST})
-_TWO_OPERANDS = frozenset({Opcode.ADD, Opcode.SUB, Opcode.MUL, Opcode.BIT_BINARY})
-_MUX = frozenset({Opcode.MUX, Opcode.NEG_MUX})
-
-
-def operands(op: Op) -> tuple[int, ...]:
-    """The earlier ops that ``op`` reads (a mux also reads its condition ``buf[lo]``)."""
-    code = op.opcode
-    if code in _NO_OPERAND:
-        return ()
-    if code in _TWO_OPERANDS:
-        return (op.id0, op.id1)
-    if code in _MUX:
-        return (op.id0, op.id1, op.lo)
-    return (op.id0,)
-
-
 _operands = operands
 
 
@@ -70,7 +55,7 @@ class _StageOps:
             return self.local[t]
         op = self.src[t]
         if op.opcode != Opcode.CONST:  # a zero-width value: the constant 0
-            op = Op(-1, -1, Opcode.CONST, 0, op.qint, op.latency, 0.0)
+            op = Op.build(Opcode.CONST, qint=op.qint, latency=op.latency, constant=0)
         self.local[t] = len(self.ops)
         self.ops.append(op)
         return self.local[t]
@@ -96,8 +81,19 @@ def assign_stages(comb: CombLogic, latency_cutoff: float, _free: list[bool] | No
     return stages
 
 
-def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None = None) -> Pipeline:
-    """Split ``comb`` into stages (see the module doc); ``stages`` overrides the per-op stage assignment."""
+def split_stages(
+    comb: CombLogic, latency_cutoff: float, stages: list[int] | None = None, retiming: bool = True
+) -> Pipeline:
+    """Split ``comb`` into stages (see the module doc); ``stages`` overrides the per-op stage assignment.
+
+    ``retiming=True`` (the only placement there is): registers go where the arrival times cross the cutoffs,
+    each op in the stage of its arrival time, which is the retimed placement; ``retiming=False`` (registers at
+    fixed points of an unretimed netlist) has no meaning for a program without registers and is refused."""
+    if not retiming:
+        raise ValueError(
+            "retiming=False is not supported: a DAIS program has no registers to keep in place, so stages are always "
+            "cut at the ops' arrival times (the retimed placement); pass retiming=True or leave it out"
+        )
     ops = comb.ops
     n_ops = len(ops)
     free = _free_ops(comb)
@@ -152,7 +148,7 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
             n_in = len(carried_in)
             for j, t in enumerate(carried_in):
                 local[t] = len(new_ops)
-                new_ops.append(Op(j, -1, Opcode.INPUT, 0, ops[t].qint, ops[t].latency, 0.0))
+                new_ops.append(Op.build(Opcode.INPUT, j, qint=ops[t].qint, latency=ops[t].latency))
         for t in members[s]:
             op = ops[t]
             code = Opcode(op.opcode)
@@ -160,16 +156,17 @@ def to_pipeline(comb: CombLogic, latency_cutoff: float, stages: list[int] | None
                 local[t] = len(new_ops)
                 new_ops.append(op)
                 continue
-            id0 = ref(op.id0) if op.id0 >= 0 else -1
-            id1 = ref(op.id1) if op.id1 >= 0 and code != Opcode.LOOKUP else op.id1
-            data = op.data
-            if code in (Opcode.MUX, Opcode.NEG_MUX):
-                data = Op.pack(ref(op.lo), op.hi)
-            elif code == Opcode.LOOKUP:
-                tables.setdefault(op.lo, len(tables))
-                data = Op.pack(tables[op.lo], op.hi)
+            info = opcode_info(op.opcode)
+            # the operands the op reads are renumbered; an unused id0/id1 becomes -1 (its index means nothing here)
+            id0 = ref(op.id0) if info.reads_a else -1
+            id1 = ref(op.id1) if info.reads_b else -1
+            new = Op(id0, id1, op.opcode, op.data, op.qint, op.latency, op.cost)
+            if info.reads_cond:
+                new = new.with_fields(cond=ref(op.cond))
+            elif info.family == Opcode.LOOKUP:
+                new = new.with_fields(table=tables.setdefault(op.table, len(tables)))
             local[t] = len(new_ops)
-            new_ops.append(Op(id0, id1, op.opcode, data, op.qint, op.latency, op.cost))
+            new_ops.append(new)
 
         if s == n_stages - 1:
             out_idxs = [ref(o) if o >= 0 else -1 for o in comb.out_idxs]

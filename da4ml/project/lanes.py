@@ -1,4 +1,9 @@
-"""Packing of fixed-point lanes into flat ports, shared by the HDL writer, the manifest and the model I/O."""
+"""Lanes: the fixed-point fields of a flat port (docs/project_layout.md), the same for every HDL and HLS.
+
+Lane ``j`` of a port holds the two's-complement (or unsigned) integer ``x_j * 2**f_j`` of value ``j`` in
+bits ``[offset + width - 1 : offset]``; lanes are packed from bit 0 up, lane 0 at the LSBs, and a lane of
+width 0 (a constant zero) takes no bits.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Lane", "bus_width", "kif_rows", "lanes_of"]
+from ..ir.opcodes import MAX_VALUE_BITS
+
+__all__ = ["MAX_LANE_WIDTH", "Lane", "Port", "bus_width", "kif_rows", "lanes_of"]
+
+MAX_LANE_WIDTH = MAX_VALUE_BITS  # dais.md: the interpreter holds values in int64 and refuses anything wider
 
 
 @dataclass(frozen=True)
 class Lane:
-    """Lane ``lane`` of a bus: bits ``[offset + width - 1 : offset]`` hold ``x * 2**f`` of type (k, i, f)
-    (the one lane description of the HDL writer, the manifest, the model I/O and the testbench)."""
+    """Lane ``lane`` of a port: bits ``[offset + width - 1 : offset]`` hold ``x * 2**f`` of type (k, i, f)."""
 
     lane: int
     offset: int
@@ -50,8 +58,29 @@ class Lane:
             f"{'signed' if self.k else 'unsigned'} k={self.k} i={self.i} f={self.f})"
         )
 
-    def manifest(self) -> dict:
-        return {"lane": self.lane, "offset": self.offset, "width": self.width, "k": self.k, "i": self.i, "f": self.f}
+
+@dataclass(frozen=True)
+class Port:
+    """A flat port ``name[width-1:0]`` and the lanes it carries (``width >= 1``: a port has a bit even when
+    every lane is constant zero)."""
+
+    name: str
+    width: int
+    lanes: tuple[Lane, ...]
+
+    @classmethod
+    def packed(cls, name: str, kifs) -> Port:
+        """The port of ``kifs`` (rows of (k, i, f), or CombLogic's ``inp_kifs`` / ``out_kifs``) packed from bit 0."""
+        lanes = lanes_of(kifs)
+        return cls(name, max(bus_width(lanes), 1), tuple(lanes))
+
+    @property
+    def mask(self) -> int:
+        """The bits of the port that belong to some lane."""
+        mask = 0
+        for la in self.lanes:
+            mask |= ((1 << la.width) - 1) << la.offset
+        return mask
 
 
 def kif_rows(kifs) -> list[tuple[int, int, int]]:
@@ -67,7 +96,6 @@ def lanes_of(kifs: Iterable[Sequence[int]]) -> list[Lane]:
     lanes = []
     offset = 0
     for j, (k, i, f) in enumerate(kif_rows(kifs)):
-        k, i, f = int(k), int(i), int(f)
         w = max(k + i + f, 0)
         lanes.append(Lane(j, offset, w, k, i, f))
         offset += w

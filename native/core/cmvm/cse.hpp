@@ -47,42 +47,24 @@ struct SelectionRule {
         r.method = m;
         return r;
     }
+    // This rule with one field set (the modifiers below).
+    template <class T, class V>
+    SelectionRule with(T SelectionRule::*field, V value) const {
+        SelectionRule r = *this;
+        r.*field = value;
+        return r;
+    }
     SelectionRule look_ahead(double margin = 1.0) const {
-        SelectionRule r = *this;
-        r.lookahead = true;
-        r.lookahead_margin = margin;
-        return r;
+        return with(&SelectionRule::lookahead, true).with(&SelectionRule::lookahead_margin, margin);
     }
-    SelectionRule valuing_occurrence_at(double scale) const {
-        SelectionRule r = *this;
-        r.ref_scale = scale;
-        return r;
-    }
+    SelectionRule valuing_occurrence_at(double scale) const { return with(&SelectionRule::ref_scale, scale); }
     SelectionRule penalizing_latency(double occurrences_per_level) const {
-        SelectionRule r = *this;
-        r.latency_penalty = occurrences_per_level;
-        return r;
+        return with(&SelectionRule::latency_penalty, occurrences_per_level);
     }
-    SelectionRule narrower_before_earlier() const {
-        SelectionRule r = *this;
-        r.narrower_first = true;
-        return r;
-    }
-    SelectionRule larger_keys_before_smaller() const {
-        SelectionRule r = *this;
-        r.larger_keys_first = true;
-        return r;
-    }
-    SelectionRule earliest_before_best() const {
-        SelectionRule r = *this;
-        r.earliest_first = true;
-        return r;
-    }
-    SelectionRule ties_seeded(uint64_t seed) const {
-        SelectionRule r = *this;
-        r.tie_seed = seed;
-        return r;
-    }
+    SelectionRule narrower_before_earlier() const { return with(&SelectionRule::narrower_first, true); }
+    SelectionRule larger_keys_before_smaller() const { return with(&SelectionRule::larger_keys_first, true); }
+    SelectionRule earliest_before_best() const { return with(&SelectionRule::earliest_first, true); }
+    SelectionRule ties_seeded(uint64_t seed) const { return with(&SelectionRule::tie_seed, seed); }
 };
 
 struct CseOptions {

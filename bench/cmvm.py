@@ -6,11 +6,19 @@ with the published da4ml 0.6.0 run as a black box from its own virtual environme
     python bench/cmvm.py --protocol nn --sizes 8 16 32 --compare
     python bench/cmvm.py --protocol paper --method0 mc --compare   # adder-count selection in both tools
     python bench/cmvm.py --protocol nn --sizes 8 16 --nn-trials 30 --repeats 5 --compare   # small-kernel timing
+    python bench/cmvm.py --protocol paper --sizes 16 --trials 20 --budget 0 0.01 0.1 1 10   # anytime search
+    python bench/cmvm.py --optimality --compare   # heuristics against the exact minimum on small kernels
 
 Per setting: mean adders, mean summed adder bits (sum of the adders' output widths), mean depth (adder
 levels on the critical path) and mean solve time, as wall time and as process CPU time (all threads; less
 sensitive to other load on a shared machine).  Kernels come from fixed seeds, so both tools see the
 very same matrices.
+
+--budget B...: ours with each search budget (budget seconds of deterministic work, see da4ml.cmvm.solve)
+instead of the default, one row per budget, and the published tool's default once with --compare.
+--optimality: small random kernels (<= 4x4, few digits) solved exactly (da4ml.cmvm.solve_exact) and the
+gap of each heuristic's adder count to the optimum: ours (wmc, the default; mc), and da4ml 0.6.0 with
+--compare.
 """
 
 from __future__ import annotations
@@ -62,14 +70,14 @@ def width(qint) -> int:
     return 1 + max(-a - 1, b).bit_length() if a < 0 else b.bit_length()
 
 
-def run_ours(kernels: np.ndarray, hard_dc: int, method0: str) -> list[dict]:
+def run_ours(kernels: np.ndarray, hard_dc: int, method0: str, budget: float = 0.0, seed: int = 0) -> list[dict]:
     from da4ml.cmvm import solve
 
     solve(kernels[0], hard_dc=hard_dc, method0=method0)  # warm-up
     out = []
     for w in kernels:
         t0, c0 = time.perf_counter(), time.process_time()
-        pipe = solve(w, hard_dc=hard_dc, method0=method0)
+        pipe = solve(w, hard_dc=hard_dc, method0=method0, search_budget=budget, seed=seed)
         dt, dc = time.perf_counter() - t0, time.process_time() - c0
         adders = bits = 0
         for stage in pipe:
@@ -131,6 +139,69 @@ def fmt(m: dict) -> str:
     return f"{m['adders']:8.1f} {m['bits']:9.1f} {m['depth']:6.2f} {1e3 * m['time']:9.2f} {1e3 * m['cpu']:9.2f}"
 
 
+OPTIMALITY_SHAPES = ((1, 4, 6), (2, 2, 5), (2, 3, 3), (3, 3, 3), (2, 4, 3), (3, 4, 3), (4, 4, 2))  # (n_in, n_out, bits)
+
+
+def small_kernels(n_in: int, n_out: int, bits: int, count: int) -> np.ndarray:
+    """Random integer kernels with entries in [-2**(bits-1), 2**(bits-1)], no zero column."""
+    rng = np.random.default_rng([2, n_in, n_out, bits])
+    half = 2 ** (bits - 1)
+    out = []
+    while len(out) < count:
+        w = rng.integers(-half, half + 1, size=(n_in, n_out)).astype(np.float64)
+        if np.all(np.any(w != 0, axis=0)):
+            out.append(w)
+    return np.stack(out)
+
+
+def optimality(args) -> None:
+    """The gap between heuristic adder counts and the exact minimum on small random kernels."""
+    from da4ml.cmvm import csd_decompose, solve_exact, solve_raw
+
+    head = f"{'kernels':16s} {'digits':>6s} {'optimum':>8s} {'proven':>7s} {'exact/s':>8s} | ours wmc    gap | ours mc    gap"
+    print(head + (" | 0.6.0      gap" if args.compare else ""))
+    report = []
+    for n_in, n_out, bits in OPTIMALITY_SHAPES:
+        ks = small_kernels(n_in, n_out, bits, args.optimality_trials)
+        digits = np.mean([np.abs(csd_decompose(w)[0]).sum() for w in ks])
+        t0 = time.perf_counter()
+        exact = [solve_exact(w, max_nodes=args.max_nodes) for w in ks]
+        dt = (time.perf_counter() - t0) / len(ks)
+        best = np.array([e.n_adders for e in exact], dtype=float)
+        rows = {"ours wmc": [solve_raw(w)["n_adders"] for w in ks], "ours mc": [e.heuristic_adders for e in exact]}
+        if args.compare:
+            rows["0.6.0"] = [r["adders"] for r in run_reference(ks, -1, "wmc")]
+        proven = np.mean([e.optimal for e in exact])
+        label = f"{n_in}x{n_out} {bits}-bit x{len(ks)}"
+        line = f"{label:16s} {digits:6.1f} {best.mean():8.2f} {100 * proven:6.0f}% {dt:8.3f}"
+        entry = {"shape": [n_in, n_out, bits], "kernels": len(ks), "optimum": best.mean(), "proven": proven}
+        for name, adders in rows.items():
+            a = np.array(adders, dtype=float)
+            gap = a.sum() / best.sum() - 1
+            line += f" | {a.mean():6.2f} {100 * gap:5.1f}%"
+            entry[name] = {"adders": a.mean(), "gap": gap, "optimal_share": float(np.mean(a == best))}
+        print(line, flush=True)
+        report.append(entry)
+    print("gap: summed adders over the summed optimum (best found where not proven), minus 1")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+def budget_rows(s: Setting, ks: np.ndarray, args) -> list[dict]:
+    """One line per search budget for setting s (and the published tool's default with --compare)."""
+    rows = []
+    for b in args.budget:
+        runs = [run_ours(ks, s.hard_dc, args.method0, b, args.seed) for _ in range(max(1, args.repeats))]
+        m = summarize(runs)
+        print(f"{s.label:30s} {f'budget {b:g} s':>14s} {fmt(m)}", flush=True)
+        rows.append({"setting": s.__dict__, "budget": b, "seed": args.seed, "trials": len(ks), "ours": m})
+    if args.compare:
+        ref = summarize([run_reference(ks, s.hard_dc, args.method0) for _ in range(max(1, args.repeats))])
+        print(f"{s.label:30s} {'da4ml 0.6.0':>14s} {fmt(ref)}", flush=True)
+        rows.append({"setting": s.__dict__, "da4ml_0_6_0": ref})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--protocol", choices=["paper", "nn", "both"], default="both")
@@ -146,8 +217,16 @@ def main(argv: list[str] | None = None) -> None:
         default=1,
         help="runs per setting (ours and theirs alternately); times are the median of the runs' means",
     )
+    ap.add_argument("--budget", type=float, nargs="*", help="search budgets (budget seconds): one row each")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the budget's extra search")
+    ap.add_argument("--optimality", action="store_true", help="heuristics against the exact minimum, small kernels")
+    ap.add_argument("--optimality-trials", type=int, default=20, help="kernels per small shape")
+    ap.add_argument("--max-nodes", type=int, default=2_000_000, help="exact search nodes per kernel (0: no limit)")
     ap.add_argument("--json", type=Path, help="write all figures to this file")
     args = ap.parse_args(argv)
+    if args.optimality:
+        optimality(args)
+        return
 
     settings: list[tuple[Setting, int]] = []
     if args.protocol in ("paper", "both"):
@@ -162,12 +241,17 @@ def main(argv: list[str] | None = None) -> None:
 
     cols = f"{'bits':>9s} {'depth':>6s} {'wall/ms':>9s} {'cpu/ms':>9s}"
     head = f"{'setting':30s} {'adders':>8s} {cols}"
-    if args.compare:
+    if args.budget:
+        head = f"{'setting':30s} {'search':>14s} {'adders':>8s} {cols}"
+    elif args.compare:
         head += f" | {'0.6.0 add':>9s} {cols} | ratio: add  bits  wall   cpu"
     print(head)
     report = []
     for s, trials in settings:
         ks = kernels_for(s, trials)
+        if args.budget:
+            report += budget_rows(s, ks, args)
+            continue
         our_runs, ref_runs = [], []
         for _ in range(max(1, args.repeats)):
             our_runs.append(run_ours(ks, s.hard_dc, args.method0))

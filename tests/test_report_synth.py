@@ -98,6 +98,15 @@ def test_synth_result_is_deterministic_and_read_by_report(synthesized: Path) -> 
     assert row.register_bits == rtl_register_bits(synthesized)
 
 
+def test_cost_estimate_tracks_yosys(synthesized: Path) -> None:
+    """The cost model's LUT estimate (adders by their carry span) against the LUTs Yosys counted for this
+    design (adders, relu gates): within 5 % (costing each adder by its full result width gave 1.10 here)."""
+    row = read_project(synthesized, lambda w: pytest.fail(w))
+    res = load_result(synthesized / RESULT_FILE)
+    assert row.cost and res.lut
+    assert abs(row.cost / res.lut - 1) <= 0.05, (row.cost, res.lut)
+
+
 def test_no_yosys_names_the_three_ways(monkeypatch, tmp_path: Path) -> None:
     import da4ml.toolchain as tc
 

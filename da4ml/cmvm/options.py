@@ -15,3 +15,6 @@ class solver_options_t(TypedDict, total=False):
     adder_size: int
     carry_size: int
     search_all_decompose_dc: bool
+    n_threads: int
+    search_budget: float  # extra search in budget seconds (deterministic work units); 0: the default search
+    seed: int  # seed of the budget's extra search

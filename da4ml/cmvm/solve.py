@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._core import cmvm as _native
 from ..ir import CombLogic, Op, Pipeline, QInterval
-from .validate import check_int, check_kernel, check_latencies, check_method, check_qintervals
+from .validate import check_budget, check_int, check_kernel, check_latencies, check_method, check_qintervals
 
 
 def _stage(d: dict[str, Any], adder_size: int, carry_size: int) -> CombLogic:
@@ -54,9 +55,11 @@ def solve_raw(
     carry_size: int = -1,
     search_all_decompose_dc: bool = True,
     n_threads: int = 0,
+    search_budget: float = 0.0,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """``solve`` without building the IR: the native result dict (stages as arrays, figures, the trial
-    kept and the depth bound)."""
+    kept, every trial's figures and work, and the depth bound)."""
     w = check_kernel(kernel)
     n_in = w.shape[0]
     m0 = check_method("method0", method0, allow_auto=False)
@@ -66,11 +69,27 @@ def solve_raw(
     adder_size = check_int("adder_size", adder_size, -1)
     carry_size = check_int("carry_size", carry_size, -1)
     n_threads = check_int("n_threads", n_threads, 0)
+    search_budget = check_budget(search_budget)
+    seed = check_int("seed", seed, 0)
+    if seed >= 2**64:
+        raise ValueError(f"seed={seed} must be below 2**64")
     q = check_qintervals(qintervals, n_in)
     lat = check_latencies(latencies, n_in)
     try:
         return _native.solve(
-            w, m0, m1, hard_dc, decompose_dc, q, lat, adder_size, carry_size, bool(search_all_decompose_dc), n_threads
+            w,
+            m0,
+            m1,
+            hard_dc,
+            decompose_dc,
+            q,
+            lat,
+            adder_size,
+            carry_size,
+            bool(search_all_decompose_dc),
+            n_threads,
+            search_budget,
+            seed,
         )
     except OverflowError as err:
         raise ValueError(
@@ -91,6 +110,8 @@ def solve(
     carry_size: int = -1,
     search_all_decompose_dc: bool = True,
     n_threads: int = 0,
+    search_budget: float = 0.0,
+    seed: int = 0,
 ) -> Pipeline:
     """Optimize ``x @ kernel`` into shift-and-add DAIS stages.
 
@@ -102,8 +123,12 @@ def solve(
     column rebuilt from at most ``2**d`` tree vectors).  ``search_all_decompose_dc``: try several depths
     and keep the cheapest.  ``qintervals``: per input ``(min, max, step)`` (default signed 8-bit
     integers; an interval not containing 0 is widened to contain it, so the program also holds the unit
-    impulses that rebuild its kernel); ``latencies``: per input arrival time.  Returns a ``Pipeline`` of one or two stages whose
-    ``kernel`` equals ``kernel`` exactly.
+    impulses that rebuild its kernel); ``latencies``: per input arrival time.  ``search_budget``: extra search
+    after the default trials (more decompositions and pattern orders of equal merit, tie-broken by hashes of
+    ``seed``; on small kernels also the exact minimum-adder search), in budget seconds of deterministic work
+    units (about one second of one core each, independent of the machine's load and of the threads); the result
+    is never worse than with ``0`` (the default, which ignores ``seed``) and never worse with a larger budget.
+    Returns a ``Pipeline`` of one or two stages whose ``kernel`` equals ``kernel`` exactly.
     """
     raw = solve_raw(
         kernel,
@@ -117,8 +142,61 @@ def solve(
         carry_size,
         search_all_decompose_dc,
         n_threads,
+        search_budget,
+        seed,
     )
     return Pipeline([_stage(s, adder_size, carry_size) for s in raw["stages"]])
+
+
+@dataclass(frozen=True)
+class ExactSolution:
+    """What ``solve_exact`` found: the program with the fewest adders, and whether that is proven minimal."""
+
+    pipeline: Pipeline  # x @ kernel exactly
+    n_adders: int
+    lower_bound: int  # proven: no program (in the search space) has fewer adders
+    optimal: bool  # the search finished: n_adders == lower_bound
+    heuristic_adders: int  # of the heuristic program (``solve(..., method0='mc')``), the search's upper bound
+    nodes: int  # search nodes visited
+
+
+def solve_exact(
+    kernel: Any,
+    qintervals: Sequence[Any] | np.ndarray | None = None,
+    latencies: Sequence[float] | np.ndarray | None = None,
+    adder_size: int = -1,
+    carry_size: int = -1,
+    max_nodes: int = 2_000_000,
+    n_threads: int = 0,
+) -> ExactSolution:
+    """The fewest adders for ``x @ kernel`` on small kernels (at most 16 rows): the heuristic program
+    (``method0='mc'``, no delay constraint) bounds an exhaustive iterative-deepening search over adder graphs
+    (not restricted to CSD digits; intermediates up to twice the widest entry's magnitude), which stops after
+    ``max_nodes`` search nodes (``0``: no limit).  When it finishes, ``optimal`` is true and no program has
+    fewer adders; otherwise ``lower_bound`` says how many are needed at least.  Deterministic."""
+    w = check_kernel(kernel)
+    n_in = w.shape[0]
+    if n_in > 16:
+        raise ValueError(f"kernel has {n_in} rows; solve_exact takes at most 16 (use solve for larger kernels)")
+    adder_size = check_int("adder_size", adder_size, -1)
+    carry_size = check_int("carry_size", carry_size, -1)
+    max_nodes = check_int("max_nodes", max_nodes, 0)
+    n_threads = check_int("n_threads", n_threads, 0)
+    q = check_qintervals(qintervals, n_in)
+    lat = check_latencies(latencies, n_in)
+    try:
+        raw = _native.solve_exact(w, q, lat, adder_size, carry_size, max_nodes, n_threads)
+    except OverflowError as err:
+        raise ValueError(f"{err}: narrow the input types or the kernel's dynamic range") from None
+    pipe = Pipeline([_stage(s, adder_size, carry_size) for s in raw["stages"]])
+    return ExactSolution(
+        pipe,
+        int(raw["n_adders"]),
+        int(raw["lower_bound"]),
+        bool(raw["optimal"]),
+        int(raw["heuristic_adders"]),
+        int(raw["nodes"]),
+    )
 
 
 def kernel_decompose(kernel: Any, dc: int = -1) -> tuple[np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -51,6 +52,14 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < minimum:
         raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
     return int(value)
+
+
+def check_budget(value: Any) -> float:
+    """A search budget: a finite number of budget seconds >= 0."""
+    number = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+    if not number or not (math.isfinite(float(value)) and float(value) >= 0):
+        raise ValueError(f"search_budget={value!r} must be a finite number of budget seconds >= 0 (0: the default)")
+    return float(value)
 
 
 def check_qintervals(qintervals: Sequence[Any] | np.ndarray | None, n_in: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """DAIS, the SSA instruction-level IR every da4ml stage speaks (see shared/spec/dais.md)."""
 
 from .comb_logic import CombLogic
-from .cost import adder_cost, adder_latency
+from .cost import adder_cost, adder_latency, adder_span
 from .fixed import QInterval, kif_of, qint_of, width_of
 from .hwconfig import HWConfig
 from .op import Op, encode_data, operands
@@ -21,6 +21,7 @@ __all__ = [
     "QInterval",
     "adder_cost",
     "adder_latency",
+    "adder_span",
     "encode_data",
     "kif_of",
     "opcode_info",

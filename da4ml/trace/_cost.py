@@ -1,6 +1,8 @@
 """Cost (LUT proxy) and delay (adder levels) of each DAIS op kind: the tracer's one cost model.
 
-Adders use da4ml.ir.cost (the model shared with the CMVM optimizer).  The rest are LUT counts calibrated on
+Adders use da4ml.ir.cost: an ADD/SUB costs its carry span (``adder_span``: the bits where the operands
+overlap plus the carry out, not its full result width), its delay the adder model shared with the CMVM
+optimizer.  The rest are LUT counts calibrated on
 Yosys synth_xilinx (`python bench/synth.py --op-classes`, which measures each class on its own design):
 re-interpretations (QUANTIZE without negation, CONST, INPUT, NOT) are wiring; a 2:1 mux, a relu gate or a
 two-input bitwise op is one LUT per output bit (a LUT2/LUT3 cell each: synthesis does not pair them in one
@@ -13,17 +15,24 @@ from __future__ import annotations
 import math
 
 from da4ml.ir import BitUnary, HWConfig, Opcode, operands
-from da4ml.ir.cost import adder_cost, adder_latency
+from da4ml.ir.cost import adder_cost, adder_latency, adder_span
 
 LUT_DELAY = 1.0
 
 
 def op_cost_delay(
-    opcode: int, width: int, hw, in_widths: tuple[int, ...] = (), sub: int = 0, data: int = 0, offset: int = 0
+    opcode: int,
+    width: int,
+    hw,
+    in_widths: tuple[int, ...] = (),
+    sub: int = 0,
+    data: int = 0,
+    offset: int = 0,
+    kifs: tuple | None = None,
 ) -> tuple[float, float]:
     """(cost, delay) of one op whose result is `width` bits wide; `in_widths` the operand widths; `data`
     the op's data word and `offset` its operand's LSB in result bits (ADD_CONST: the constant in steps of the
-    result); `sub` by op: ADD_CONST the constant's trailing zero bits, MUX 1 when a branch is a constant,
+    result; ADD/SUB: `data` b's shift); `kifs` (ADD/SUB) the (k, i, f) of a, b and the result; `sub` by op: ADD_CONST the constant's trailing zero bits, MUX 1 when a branch is a constant,
     bit ops their kind or negation count."""
     asz, csz = hw.adder_size, hw.carry_size
     w = max(width, 0)
@@ -46,7 +55,8 @@ def op_cost_delay(
         cost = adder_cost(max(wi, 1), asz) if w > 0 else 0.0
         return float(cost), (float(adder_latency(w, csz)) if w > 1 else LUT_DELAY)
     if opcode in (Opcode.ADD, Opcode.SUB):
-        return float(adder_cost(w, asz)), float(adder_latency(w, csz))
+        bits = adder_span(*kifs[:2], int(data), kifs[2], opcode == Opcode.SUB) if kifs else w
+        return float(adder_cost(bits, asz)), float(adder_latency(w, csz))
     if opcode == Opcode.RELU:
         return float(w), 0.0
     if opcode == Opcode.NEG_RELU:
@@ -96,7 +106,10 @@ def estimate_ops(comb, hw=None):
         reads = operands(op)  # a, b, then a mux's condition
         data_in = reads[:2]
         sub = offset = const = 0
-        if code == Opcode.ADD_CONST:
+        kifs = None
+        if code in (Opcode.ADD, Opcode.SUB):
+            const, kifs = op.shift, (comb.ops[op.id0].kif, comb.ops[op.id1].kif, op.kif)
+        elif code == Opcode.ADD_CONST:
             const = op.constant
             sub = ((const & -const).bit_length() - 1) if const else op.width
             offset = op.kif[2] - comb.ops[op.id0].kif[2]
@@ -107,7 +120,7 @@ def estimate_ops(comb, hw=None):
         elif code in (Opcode.MUX, Opcode.NEG_MUX):
             sub = int(any(comb.ops[i].opcode == Opcode.CONST for i in data_in))
         in_widths = tuple(comb.ops[i].width for i in data_in)
-        cost, delay = op_cost_delay(code, op.width, hw, in_widths, sub, const, offset)
+        cost, delay = op_cost_delay(code, op.width, hw, in_widths, sub, const, offset, kifs)
         lat.append(max((lat[i] for i in reads), default=0.0) + delay)
         ops.append(op._replace(latency=lat[-1], cost=cost))
     return comb._replace(ops=ops)

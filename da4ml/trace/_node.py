@@ -73,15 +73,17 @@ class Node:
                 f"DAIS values are limited to {MAX_WIDTH} bits: quantize the operands (or the constants) first"
             )
         in_w = tuple(width_int(o.vmin, o.vmax) for o in (a, b) if o is not None)
-        const, offset = 0, 0
-        if self.opcode == Opcode.ADD_CONST:
+        const, offset, kifs = 0, 0, None
+        if self.opcode in (Opcode.ADD, Opcode.SUB):
+            const, kifs = int(data), (a.kif, b.kif, kif_int(self.vmin, self.vmax, self.f))
+        elif self.opcode == Opcode.ADD_CONST:
             const = int(data)
             sub = (const & -const).bit_length() - 1 if const else w  # pass-through low bits
             offset = self.f - a.f
         elif self.opcode in (Opcode.MUX, Opcode.NEG_MUX):
             sub = int(any(o is not None and o.opcode == Opcode.CONST for o in (a, b)))
         hw = config.hwconf if config is not None else DEFAULT_HWCONF
-        self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub, const, offset)
+        self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub, const, offset, kifs)
         if self.opcode == Opcode.INPUT:
             self.latency = input.latency
         else:

@@ -30,6 +30,7 @@ from .replay import replay_pipeline
 SOLVER = solve
 
 _SOLVER_KEYS = ("method0", "method1", "hard_dc", "decompose_dc", "search_all_decompose_dc", "n_threads")
+_SOLVER_KEYS += ("search_budget", "seed")  # the optimizer's anytime search (solver_options_t)
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 256
 

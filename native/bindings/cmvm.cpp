@@ -85,20 +85,7 @@ void check_kernel(const farray &k) {
     if (k.shape(0) == 0 || k.shape(1) == 0) throw std::invalid_argument("kernel must not be empty");
 }
 
-py::dict solve_py(const farray &kernel, const std::string &method0, const std::string &method1, int hard_dc,
-                  int decompose_dc, const iarray &qintervals, const farray &latencies, int adder_size, int carry_size,
-                  bool search_all_decompose_dc, int n_threads) {
-    check_kernel(kernel);
-    const int n_in = static_cast<int>(kernel.shape(0)), n_out = static_cast<int>(kernel.shape(1));
-    SolveOptions opt;
-    opt.method0 = parse_method(method0, "method0");
-    if (method1 != "auto") opt.method1 = parse_method(method1, "method1");
-    opt.hard_dc = hard_dc;
-    opt.decompose_dc = decompose_dc;
-    opt.adder_size = adder_size;
-    opt.carry_size = carry_size;
-    opt.search_all_decompose_dc = search_all_decompose_dc;
-    opt.n_threads = n_threads;
+void read_inputs(SolveOptions &opt, int n_in, const iarray &qintervals, const farray &latencies) {
     if (qintervals.ndim() != 2 || qintervals.shape(0) != n_in || qintervals.shape(1) != 3)
         throw std::invalid_argument("qintervals must have shape (" + std::to_string(n_in) + ", 3)");
     if (latencies.ndim() != 1 || latencies.shape(0) != n_in)
@@ -117,23 +104,78 @@ py::dict solve_py(const farray &kernel, const std::string &method0, const std::s
         opt.in_q.push_back(q);
         opt.in_lat.push_back(la(i));
     }
+}
+
+py::dict solution_dict(const Solution &s) {
+    py::list stages;
+    for (auto &st : s.stages) stages.append(stage_dict(st));
+    py::dict d;
+    d["stages"] = stages;
+    d["n_adders"] = s.n_adders;
+    d["cost"] = s.cost;
+    d["latency"] = s.latency;
+    d["trial"] = s.trial;
+    return d;
+}
+
+py::dict solve_py(const farray &kernel, const std::string &method0, const std::string &method1, int hard_dc,
+                  int decompose_dc, const iarray &qintervals, const farray &latencies, int adder_size, int carry_size,
+                  bool search_all_decompose_dc, int n_threads, double search_budget, uint64_t seed) {
+    check_kernel(kernel);
+    const int n_in = static_cast<int>(kernel.shape(0)), n_out = static_cast<int>(kernel.shape(1));
+    SolveOptions opt;
+    opt.method0 = parse_method(method0, "method0");
+    if (method1 != "auto") opt.method1 = parse_method(method1, "method1");
+    opt.hard_dc = hard_dc;
+    opt.decompose_dc = decompose_dc;
+    opt.adder_size = adder_size;
+    opt.carry_size = carry_size;
+    opt.search_all_decompose_dc = search_all_decompose_dc;
+    opt.n_threads = n_threads;
+    opt.search_budget = search_budget;
+    opt.seed = seed;
+    read_inputs(opt, n_in, qintervals, latencies);
     std::vector<double> w(kernel.data(), kernel.data() + static_cast<size_t>(n_in) * n_out);
     SolveResult r;
     {
         py::gil_scoped_release release;
         r = solve(w.data(), n_in, n_out, opt);
     }
-    py::list stages;
-    for (auto &s : r.best.stages) stages.append(stage_dict(s));
-    py::dict d;
-    d["stages"] = stages;
-    d["n_adders"] = r.best.n_adders;
-    d["cost"] = r.best.cost;
-    d["latency"] = r.best.latency;
-    d["trial"] = r.best.trial;
+    py::dict d = solution_dict(r.best);
     d["n_trials"] = r.n_trials;
+    d["work"] = r.work;
+    py::list trials;
+    for (const TrialReport &t : r.trials)
+        trials.append(py::make_tuple(t.name, t.n_adders, t.cost, t.latency, t.work, t.kept));
+    d["trials"] = trials;
     d["depth_lower_bound"] = r.depth_lower_bound;
     d["depth_limit"] = r.depth_limit;
+    return d;
+}
+
+py::dict solve_exact_py(const farray &kernel, const iarray &qintervals, const farray &latencies, int adder_size,
+                        int carry_size, int64_t max_nodes, int n_threads) {
+    check_kernel(kernel);
+    const int n_in = static_cast<int>(kernel.shape(0)), n_out = static_cast<int>(kernel.shape(1));
+    SolveOptions opt;
+    opt.method0 = Method::MC;  // the heuristic bound: fewest adders
+    opt.adder_size = adder_size;
+    opt.carry_size = carry_size;
+    opt.n_threads = n_threads;
+    read_inputs(opt, n_in, qintervals, latencies);
+    ExactLimits lim;
+    lim.max_nodes = max_nodes;
+    std::vector<double> w(kernel.data(), kernel.data() + static_cast<size_t>(n_in) * n_out);
+    MinimumResult r;
+    {
+        py::gil_scoped_release release;
+        r = solve_minimum_adders(w.data(), n_in, n_out, opt, lim);
+    }
+    py::dict d = solution_dict(r.best);
+    d["heuristic_adders"] = r.heuristic_adders;
+    d["lower_bound"] = r.lower_bound;
+    d["optimal"] = r.optimal;
+    d["nodes"] = r.nodes;
     return d;
 }
 
@@ -173,7 +215,11 @@ void bind_cmvm(py::module_ &m) {
     m.def("solve", &solve_py, py::arg("kernel"), py::arg("method0"), py::arg("method1"), py::arg("hard_dc"),
           py::arg("decompose_dc"), py::arg("qintervals"), py::arg("latencies"), py::arg("adder_size"),
           py::arg("carry_size"), py::arg("search_all_decompose_dc"), py::arg("n_threads") = 0,
+          py::arg("search_budget") = 0.0, py::arg("seed") = 0,
           "Optimize x @ kernel; returns the stage programs as plain arrays (see da4ml/_core/cmvm.pyi).");
+    m.def("solve_exact", &solve_exact_py, py::arg("kernel"), py::arg("qintervals"), py::arg("latencies"),
+          py::arg("adder_size"), py::arg("carry_size"), py::arg("max_nodes"), py::arg("n_threads") = 0,
+          "Fewest adders: the heuristic program, then the exact search for one with fewer (see da4ml/_core/cmvm.pyi).");
     m.def("csd_decompose", &csd_decompose_py, py::arg("kernel"),
           "CSD digits csd[i, j, b] and row/column power-of-two shifts of a kernel.");
     m.def("kernel_decompose", &kernel_decompose_py, py::arg("kernel"), py::arg("dc"),

@@ -19,7 +19,7 @@ namespace da4ml::cmvm {
 namespace {
 
 constexpr int kShiftBias = 1 << 18;
-// Look-ahead (variant bit 2): among the best patterns (exact ties for mc; within one reference width for
+// Look-ahead (SelectionRule::lookahead): among the best patterns (exact ties for mc; within one reference width for
 // wmc) take the one destroying the least sharing potential; at most kMaxTies candidates per step.
 constexpr size_t kMaxTies = 32;
 constexpr int32_t kMaxVars = (1 << 22) - 2;
@@ -55,11 +55,14 @@ inline Pat decode(uint64_t k) {
 
 // Calls f(i, j) for each pair of terms c[i] = (p.a, sh), c[j] = (p.b, sh + p.s) of sorted column c whose signs
 // match the pattern, in increasing sh, until f returns true.  One merge walk: no search per pair.
+// `work` counts the walk's steps (work units of the search budget).
 template <class F>
-void for_each_match(const std::vector<Term> &c, const Pat &p, F &&f) {
+void for_each_match(const std::vector<Term> &c, const Pat &p, uint64_t &work, F &&f) {
+    work += 2;  // the two searches
     auto at = std::lower_bound(c.begin(), c.end(), Term{p.a, std::numeric_limits<int32_t>::min(), 1}, TLess{});
     auto bt = std::lower_bound(c.begin(), c.end(), Term{p.b, std::numeric_limits<int32_t>::min(), 1}, TLess{});
     for (; at != c.end() && at->var == p.a; ++at) {
+        ++work;
         const int64_t us = static_cast<int64_t>(at->shift) + p.s;
         while (bt != c.end() && bt->var == p.b && bt->shift < us) ++bt;
         if (bt == c.end() || bt->var != p.b) return;
@@ -85,18 +88,33 @@ struct HeapEntry {
     uint64_t key;
 };
 
+inline uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 struct HeapLess {
-    int variant = 0;
+    bool narrower_first = false, larger_keys_first = false, earliest_first = false;
+    uint64_t tie_seed = 0;
     bool operator()(const HeapEntry &x, const HeapEntry &y) const {  // true: x has lower priority
+        if (earliest_first && x.lat != y.lat) return x.lat > y.lat;
         if (x.score != y.score) return x.score < y.score;
-        if (variant & 2) {
+        if (narrower_first) {
             if (x.width != y.width) return x.width > y.width;
             if (x.lat != y.lat) return x.lat > y.lat;
         } else {
             if (x.lat != y.lat) return x.lat > y.lat;
             if (x.width != y.width) return x.width > y.width;
         }
-        return (variant & 1) ? x.key < y.key : x.key > y.key;
+        uint64_t kx = x.key, ky = y.key;
+        if (tie_seed) {
+            kx = mix64(kx ^ tie_seed);
+            ky = mix64(ky ^ tie_seed);
+        }
+        return larger_keys_first ? kx < ky : kx > ky;
     }
 };
 
@@ -188,10 +206,10 @@ namespace {
 class Cse {
    public:
     // A new problem: prepare() before run().
-    Cse(const StageProblem &p, const CseOptions &o) : P_(p), O_(o), heap_(HeapLess{o.variant}) {}
+    Cse(const StageProblem &p, const CseOptions &o) : P_(p), O_(o), R_(o.rule), heap_(less_of(o.rule)) {}
     // A prepared one (its state copied).
     Cse(const PreparedStage &ps, const CseOptions &o)
-        : P_(ps.problem), O_(o), st_(ps.state), heap_(HeapLess{o.variant}) {}
+        : P_(ps.problem), O_(o), R_(o.rule), st_(ps.state), heap_(less_of(o.rule)) {}
     void prepare() {
         setup();
         count_pairs();
@@ -203,9 +221,13 @@ class Cse {
     void setup();
     void count_pairs();
     void init_queue();
-    double score(int count, int width) const {
-        if (O_.method == Method::MC) return count;
-        return count * ref_width_ - width;
+    double auto_latency_penalty() const;
+    // A pattern's priority: its occurrences (wmc: times the reference width, less its own width), less the
+    // latency penalty per level of its sum's arrival.
+    double score(int count, int width, double lat) const {
+        const double pen = latency_penalty_ * lat;
+        if (R_.method == Method::MC) return count - pen;
+        return (count - pen) * ref_width_ - width;
     }
     // Approximate width and arrival time of pattern key's sum (independent of the trial's options).
     struct Shape {
@@ -229,8 +251,8 @@ class Cse {
     void substitute(int col, int ti, int ui, int32_t v);
     void note_var_col(int32_t var, int col);
     void cse_loop();
-    // Look-ahead: the value of a candidate destroying `loss` (its loss for mc; la_weight * loss - score for
-    // wmc) is non-decreasing in loss (la_weight >= 0), so once it reaches the best value so far the
+    // Look-ahead: the value of a candidate destroying `loss` (its loss for mc; lookahead_weight * loss - score
+    // for wmc) is non-decreasing in loss (lookahead_weight >= 0), so once it reaches the best value so far the
     // candidate cannot be taken (strictly smaller wins) and the rest of its loss need not be summed.
     struct LossCut {
         bool weighted;
@@ -250,22 +272,43 @@ class Cse {
     int feasible_count(const Pat &p, uint64_t key);
     bool check(const HeapEntry &e);
     int32_t combine(const Term &t, const Term &u);
-    Term sum_column(int col);
+    Term sum_column(int col, double deadline);
     StageProgram emit();
 
+    static HeapLess less_of(const SelectionRule &r) {
+        return HeapLess{r.narrower_first, r.larger_keys_first, r.earliest_first, r.tie_seed};
+    }
     static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
     const StageProblem &P_;
     CseOptions O_;
+    SelectionRule R_;
     StageState st_;
     PatternQueue heap_;
     std::unordered_map<uint64_t, int32_t> memo_;
     double ref_width_ = 16.0;
     std::vector<Term> final_terms_;
-    std::vector<uint64_t> pending_;     // keys whose count rose during one acceptance (queued once after it)
-    std::vector<int> used_;             // scratch of simulate
-    std::vector<int> group0_, group1_;  // scratch of sum_column
-    std::vector<HeapEntry> tied_;       // scratch of cse_loop
-    uint32_t look_round_ = 0;           // look-ahead rounds so far
+    std::vector<uint64_t> pending_;  // keys whose count rose during one acceptance (queued once after it)
+    std::vector<int> used_;          // scratch of simulate
+    // Scratch of sum_column: its terms (combined ones appended), which are still to be summed, and the
+    // candidate pairs (a max-heap whose top is the narrowest, then earliest, then first-made pair).
+    struct SumPair {
+        int width;
+        double lat;
+        int i, j;
+        bool operator<(const SumPair &o) const {
+            if (width != o.width) return width > o.width;
+            if (lat != o.lat) return lat > o.lat;
+            if (i != o.i) return i > o.i;
+            return j > o.j;
+        }
+    };
+    std::vector<Term> sum_terms_;
+    std::vector<char> sum_alive_;
+    std::vector<SumPair> sum_heap_;
+    std::vector<HeapEntry> tied_;  // scratch of cse_loop
+    uint32_t look_round_ = 0;      // look-ahead rounds so far
+    double latency_penalty_ = 0.0;
+    mutable uint64_t work_ = 0;                           // steps of this run (work units)
     std::vector<std::vector<uint32_t>> potential_round_;  // per column and term: round of the cached value
     std::vector<std::vector<int32_t>> potential_;         // per column and term: pair_potential
     // Feasibility cache: acceptances so far, the acceptance that last changed each column, and per pattern
@@ -372,7 +415,7 @@ Cse::Shape Cse::shape(uint64_t key) const {
 
 HeapEntry Cse::entry(uint64_t key, int count, bool capped, double forced_score) const {
     const Shape sh = shape(key);
-    double sc = std::isnan(forced_score) ? score(count, sh.width) : forced_score;
+    double sc = std::isnan(forced_score) ? score(count, sh.width, sh.lat) : forced_score;
     return HeapEntry{sc, sh.lat, sh.width, capped, key};
 }
 
@@ -390,19 +433,41 @@ void Cse::count_pairs() {
     });
 }
 
+// Under a tight delay constraint (the columns' Kraft sums near 1: little room for unbalanced sums) a
+// pattern whose sum arrives late costs the column more than its occurrences save: patterns then lose up to
+// kMaxLatencyPenalty occurrences per level, growing from none at a mean Kraft fill of kPenaltyFill to the
+// full penalty at 1 (paper protocol N=16, hard_dc=0: fill ~0.88, 429.2 -> 423.5 adders, 5472 -> 5412 bits;
+// NN-like 8-bit kernels: fill ~0.69, unchanged).
+constexpr double kPenaltyFill = 0.7, kMaxLatencyPenalty = 2.0;
+
+double Cse::auto_latency_penalty() const {
+    double fill = 0.0;
+    int n = 0;
+    for (size_t c = 0; c < st_.cols.size(); ++c)
+        if (!std::isinf(st_.deadline[c])) {
+            fill += static_cast<double>(st_.kraft[c]) / static_cast<double>(kKraftOne);
+            ++n;
+        }
+    if (n == 0) return 0.0;
+    fill /= n;
+    return std::clamp((fill - kPenaltyFill) / (1.0 - kPenaltyFill), 0.0, 1.0) * kMaxLatencyPenalty;
+}
+
 void Cse::init_queue() {
     const size_t nc = st_.cols.size();
-    if (nc) ref_width_ = O_.ref_scale * st_.width_sum / static_cast<double>(nc);
+    if (nc) ref_width_ = R_.ref_scale * st_.width_sum / static_cast<double>(nc);
+    latency_penalty_ = R_.latency_penalty ? *R_.latency_penalty : auto_latency_penalty();
     col_stamp_.assign(nc, 0);
     potential_round_.assign(nc, {});
     potential_.assign(nc, {});
     for (const auto &in : st_.initial)
-        heap_.push_initial(HeapEntry{score(in.count, in.width), in.lat, in.width, false, in.key});
+        heap_.push_initial(HeapEntry{score(in.count, in.width, in.lat), in.lat, in.width, false, in.key});
     heap_.seal();
 }
 
 Var Cse::make_var(const Pat &p) const {
     Var v;
+    work_ += 8 + st_.vars[p.a].f.coef.size() + st_.vars[p.b].f.coef.size();  // the exact forms and ranges
     v.f = lf_combine(st_.vars[p.a].f, st_.vars[p.b].f, p.s, p.sigma);
     v.q = lf_range(v.f, P_.in_q);
     v.width = v.q.width();
@@ -427,7 +492,7 @@ bool Cse::next_occurrence(int col, const Pat &p, double vlat, int &ti, int &ui) 
     const auto &c = st_.cols[col];
     const bool timed = !std::isinf(st_.deadline[col]);
     bool found = false;
-    for_each_match(c, p, [&](int i, int j) {
+    for_each_match(c, p, work_, [&](int i, int j) {
         if (timed) {
             kraft_t k = st_.kraft[col] - unit(col, st_.vars[c[i].var].lat) - unit(col, st_.vars[c[j].var].lat) +
                         unit(col, vlat);
@@ -442,6 +507,7 @@ bool Cse::next_occurrence(int col, const Pat &p, double vlat, int &ti, int &ui) 
 
 void Cse::substitute(int col, int ti, int ui, int32_t v) {
     auto &c = st_.cols[col];
+    work_ += 3 * c.size();
     const Term t = c[ti], u = c[ui];
     for (int x = 0; x < static_cast<int>(c.size()); ++x) {
         if (x == ti || x == ui) continue;
@@ -475,6 +541,7 @@ int Cse::pair_potential(int col, int i) {
         val.resize(c.size(), 0);
     }
     if (round[i] == look_round_) return val[i];
+    work_ += c.size();
     int r = 0;
     for (int x = 0; x < static_cast<int>(c.size()); ++x)
         if (x != i) r += std::max(st_.counts.get(key_of(c[i], c[x])) - 1, 0);
@@ -495,7 +562,7 @@ int Cse::simulate(const Pat &p, double vlat, const std::vector<int32_t> &cols, d
         const kraft_t kv = timed ? unit(col, vlat) : 0;
         used.clear();
         bool stop = false;
-        for_each_match(c, p, [&](int ti, int ui) {
+        for_each_match(c, p, work_, [&](int ti, int ui) {
             if (std::find(used.begin(), used.end(), ti) != used.end()) return false;
             if (std::find(used.begin(), used.end(), ui) != used.end()) return false;
             if (timed) {
@@ -538,9 +605,10 @@ int Cse::feasible_count(const Pat &p, uint64_t key) {
 
 // True if entry e is valid at its score now; otherwise requeues it at its true score (or drops it).
 bool Cse::check(const HeapEntry &e) {
+    ++work_;
     int n = st_.counts.get(e.key);
     if (n < 2) return false;
-    double sc = score(n, e.width);
+    double sc = score(n, e.width, e.lat);
     if (sc < e.score) {  // stale over-estimate: requeue at its true score
         push(e.key, n);
         return false;
@@ -551,7 +619,7 @@ bool Cse::check(const HeapEntry &e) {
     if (!st_.timed && p.a != p.b) return true;
     int feasible = feasible_count(p, e.key);
     if (feasible < 2) return false;
-    double fsc = score(feasible, e.width);
+    double fsc = score(feasible, e.width, e.lat);
     if (fsc < e.score) {
         push(e.key, feasible, true, fsc);
         return false;
@@ -560,7 +628,7 @@ bool Cse::check(const HeapEntry &e) {
 }
 
 void Cse::cse_loop() {
-    const bool lookahead = (O_.variant & 4) != 0;
+    const bool lookahead = R_.lookahead;
     while (!heap_.empty()) {
         HeapEntry e = heap_.top();
         heap_.pop();
@@ -569,7 +637,7 @@ void Cse::cse_loop() {
             // Among the tied best patterns, take the one destroying the least sharing potential.
             std::vector<HeapEntry> &tied = tied_;
             tied.assign(1, e);
-            const double margin = O_.method == Method::MC ? 0.0 : O_.la_margin * ref_width_;
+            const double margin = R_.method == Method::MC ? 0.0 : R_.lookahead_margin * ref_width_;
             while (!heap_.empty() && tied.size() < kMaxTies && heap_.top().score >= e.score - margin) {
                 HeapEntry f = heap_.top();
                 heap_.pop();
@@ -579,15 +647,15 @@ void Cse::cse_loop() {
                 ++look_round_;
                 size_t best = 0;
                 double best_loss = kInf;
-                const bool weighted = O_.method == Method::WMC, can_cut = !weighted || O_.la_weight >= 0;
+                const bool weighted = R_.method == Method::WMC, can_cut = !weighted || R_.lookahead_weight >= 0;
                 for (size_t i = 0; i < tied.size(); ++i) {
                     Pat p = decode(tied[i].key);
                     double loss = 0;
-                    const LossCut cut{weighted, O_.la_weight, tied[i].score, best_loss};
+                    const LossCut cut{weighted, R_.lookahead_weight, tied[i].score, best_loss};
                     const bool cutting = can_cut && best_loss < kInf;
                     if (cutting && cut.hit(0)) continue;  // cannot win even destroying nothing
                     simulate(p, new_latency(p), candidate_cols(p), &loss, cutting ? &cut : nullptr);
-                    if (O_.method == Method::WMC) loss = O_.la_weight * loss - tied[i].score;
+                    if (R_.method == Method::WMC) loss = R_.lookahead_weight * loss - tied[i].score;
                     if (loss < best_loss) {
                         best_loss = loss;
                         best = i;
@@ -626,53 +694,71 @@ int32_t Cse::combine(const Term &t, const Term &u) {
     return add_var(make_var(decode(k)), k);
 }
 
-Term Cse::sum_column(int col) {
-    std::vector<Term> ts = st_.cols[col];
-    auto lsb = [&](const Term &t) { return static_cast<int64_t>(st_.vars[t.var].q.exp) + t.shift; };
-    while (ts.size() > 1) {
-        // Earliest-ready group; if it holds one term, pair it with the next-earliest group.
-        double l0 = kInf, l1 = kInf;
-        for (auto &t : ts) l0 = std::min(l0, st_.vars[t.var].lat);
-        std::vector<int> &g0 = group0_, &g1 = group1_;
-        g0.clear();
-        g1.clear();
-        for (int i = 0; i < static_cast<int>(ts.size()); ++i)
-            if (st_.vars[ts[i].var].lat <= l0) g0.push_back(i);
-        if (g0.size() == 1) {
-            for (auto &t : ts)
-                if (st_.vars[t.var].lat > l0) l1 = std::min(l1, st_.vars[t.var].lat);
-            for (int i = 0; i < static_cast<int>(ts.size()); ++i)
-                if (st_.vars[ts[i].var].lat <= l1 && st_.vars[ts[i].var].lat > l0) g1.push_back(i);
+// Sums what remains of column col with a binary tree that meets `deadline` (the column's own, or the soft
+// one of an unconstrained column): repeatedly the narrowest pair of terms whose sum keeps the Kraft test of
+// the column satisfied (every rejected pair stays infeasible: the Kraft sum never decreases).
+Term Cse::sum_column(int col, double deadline) {
+    std::vector<Term> &ts = sum_terms_;
+    ts = st_.cols[col];
+    const double delta = st_.delta[col];
+    auto ku = [&](double lat) { return kraft_unit(deadline, lat, delta); };
+    kraft_t k = 0;
+    for (auto &t : ts) k += ku(st_.vars[t.var].lat);
+    std::vector<char> &alive = sum_alive_;
+    alive.assign(ts.size(), 1);
+    std::vector<SumPair> &heap = sum_heap_;
+    heap.clear();
+    auto pair_of = [&](int i, int j) {
+        const Term &t = ts[i], &u = ts[j];
+        const int w = approx_sum_width(st_.vars[t.var].q, t.shift, t.sign, st_.vars[u.var].q, u.shift, u.sign);
+        // Carry chains: the adder's own delay (its width bounds the exact one from above).
+        const double d = O_.carry_size <= 0 ? delta : adder_latency(w, O_.carry_size);
+        return SumPair{w, std::max(st_.vars[t.var].lat, st_.vars[u.var].lat) + d, i, j};
+    };
+    bool timed = !std::isinf(deadline) && k <= kKraftOne;
+    auto push_all = [&]() {
+        heap.clear();
+        const int n = static_cast<int>(ts.size());
+        for (int i = 0; i < n; ++i)
+            for (int j = i + 1; j < n; ++j)
+                if (alive[i] && alive[j]) heap.push_back(pair_of(i, j));
+        std::make_heap(heap.begin(), heap.end());
+        work_ += heap.size();
+    };
+    push_all();
+    for (int left = static_cast<int>(ts.size()); left > 1;) {
+        ++work_;
+        if (heap.empty()) {
+            // Only when an adder came out slower than the column model (carry chains of a partial sum wider
+            // than the column): the deadline cannot be kept, sum by width alone.
+            timed = false;
+            push_all();
         }
-        int bi = -1, bj = -1, bw = std::numeric_limits<int>::max();
-        auto consider = [&](int i, int j) {
-            const Term &t = ts[i], &u = ts[j];
-            int w = approx_sum_width(st_.vars[t.var].q, t.shift, t.sign, st_.vars[u.var].q, u.shift, u.sign);
-            if (w < bw) {
-                bw = w;
-                bi = i;
-                bj = j;
-            }
-        };
-        if (g0.size() >= 2) {
-            // Narrowest pair among neighbours in LSB order.
-            std::sort(g0.begin(), g0.end(), [&](int x, int y) {
-                const int64_t lx = lsb(ts[x]), ly = lsb(ts[y]);
-                return lx < ly || (lx == ly && x < y);  // stable: equal LSBs keep their order
-            });
-            for (size_t k = 0; k + 1 < g0.size(); ++k) consider(g0[k], g0[k + 1]);
-        } else {
-            for (int j : g1) consider(g0[0], j);
-        }
-        Term t = ts[bi], u = ts[bj];
+        std::pop_heap(heap.begin(), heap.end());
+        const SumPair pr = heap.back();
+        heap.pop_back();
+        if (!alive[pr.i] || !alive[pr.j]) continue;
+        const double li = st_.vars[ts[pr.i].var].lat, lj = st_.vars[ts[pr.j].var].lat;
+        if (timed && k - ku(li) - ku(lj) + ku(pr.lat) > kKraftOne) continue;
+        Term t = ts[pr.i], u = ts[pr.j];
         if (tless(u, t)) std::swap(t, u);
-        int32_t v = combine(t, u);
-        Term w{v, t.shift, t.sign};
-        ts.erase(ts.begin() + std::max(bi, bj));
-        ts.erase(ts.begin() + std::min(bi, bj));
-        ts.push_back(w);
+        const int32_t v = combine(t, u);
+        if (timed) k = k - ku(li) - ku(lj) + ku(st_.vars[v].lat);
+        alive[pr.i] = alive[pr.j] = 0;
+        const int nw = static_cast<int>(ts.size());
+        ts.push_back(Term{v, t.shift, t.sign});
+        alive.push_back(1);
+        --left;
+        work_ += nw;
+        for (int x = 0; x < nw; ++x)
+            if (alive[x]) {
+                heap.push_back(pair_of(x, nw));
+                std::push_heap(heap.begin(), heap.end());
+            }
     }
-    return ts[0];
+    for (size_t x = ts.size(); x-- > 0;)
+        if (alive[x]) return ts[x];
+    throw std::logic_error("CMVM: empty column summed");
 }
 
 StageProgram Cse::emit() {
@@ -719,9 +805,21 @@ StageProgram Cse::emit() {
 StageProgram Cse::run() {
     init_queue();
     cse_loop();
+    // Unconstrained columns are summed by the soft deadline of the stage's slowest column (its minimal
+    // depth): the narrowest pairs, but no deeper than the stage already is.
+    double soft = -kInf;
+    std::vector<double> arr;
+    for (int c = 0; c < static_cast<int>(st_.cols.size()); ++c) {
+        arr.clear();
+        for (auto &t : st_.cols[c]) arr.push_back(st_.vars[t.var].lat);
+        soft = std::max(soft, sum_lower_bound(arr, st_.delta[c]));
+    }
     final_terms_.clear();
-    for (int c = 0; c < static_cast<int>(st_.cols.size()); ++c) final_terms_.push_back(sum_column(c));
-    return emit();
+    for (int c = 0; c < static_cast<int>(st_.cols.size()); ++c)
+        final_terms_.push_back(sum_column(c, std::min(st_.deadline[c], soft)));
+    StageProgram prog = emit();
+    prog.work = work_;
+    return prog;
 }
 
 }  // namespace

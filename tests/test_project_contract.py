@@ -263,9 +263,12 @@ def test_quantize_lanes_refuses_non_finite() -> None:
 
 def test_one_environment_a_root_per_prefix() -> None:
     env = environment()
-    assert isinstance(env.loader, jinja2.PrefixLoader) and sorted(ROOTS) == ["rtl", "verif"]
+    assert isinstance(env.loader, jinja2.PrefixLoader) and sorted(ROOTS) == ["report", "rtl", "verif"]
     assert env.undefined is jinja2.StrictUndefined
-    for prefix, name in {"rtl": "comb_module.v.j2", "verif": "Makefile.j2"}.items():
+    # only the HTML report is escaped: HDL, scripts and Python are not markup
+    assert env.autoescape("report.html.j2") and not env.autoescape("comb_module.v.j2")
+    assert not env.autoescape("Makefile.j2") and not env.autoescape(None)
+    for prefix, name in {"rtl": "comb_module.v.j2", "verif": "Makefile.j2", "report": "report.html.j2"}.items():
         assert (template_root(prefix) / name).is_file()
         assert env.get_template(f"{prefix}:{name}").name == name
     with pytest.raises(jinja2.TemplateNotFound):

@@ -1,6 +1,6 @@
 """The wheel is complete: built once (warnings as errors) and installed into a fresh venv, da4ml runs from
 it, renders Verilog from the templates it carries (byte-identical to the source tree) and writes the
-testbench from the verification kit it carries."""
+testbench from the verification kit it carries, and an HTML report from the report template it carries."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ assert Path(da4ml.__file__).resolve().is_relative_to(site), da4ml.__file__
 assert comb.predict(np.array([[3.0, 2.0], [-8.0, 15.0]])).tolist() == [[-1.0], [-38.0]]
 prj = RTLModel(comb, "wheel_prj", sys.argv[1], latency_cutoff=0.5, print_latency=False).write()
 assert (Path(prj) / "tb").is_dir() and (Path(prj) / "Makefile").is_file(), "no testbench from the wheel"
+from da4ml.report import read_project, render_text
+html = render_text([read_project(prj, print)], "html")  # the report template the wheel carries
+assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3 and ">wheel_prj</td>" in html, html[:500]
 print("wheel ok")
 """
 

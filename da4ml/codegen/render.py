@@ -12,6 +12,7 @@ import numpy as np
 from ..ir import CombLogic
 from ..project import MANIFEST_NAME, Header, Manifest, Port, kif_rows, options_sha256, program_sha256
 from ..project.templates import render
+from .parts import yosys_family
 from .verilog.lower import INP_PORT, OUT_PORT, lower_comb
 from .verilog.top import lower_top
 
@@ -151,7 +152,7 @@ def render_project(design: Design, opts: CodegenOptions) -> tuple[dict[str, byte
         **common,
     ).encode()
     files["src/build_vivado.tcl"] = render("rtl:build_vivado.tcl.j2", xdc=f"{top}.xdc", **common).encode()
-    files["src/synth_yosys.ys"] = render("rtl:synth_yosys.ys.j2", **common).encode()
+    files["src/synth_yosys.ys"] = render("rtl:synth_yosys.ys.j2", yosys=yosys_family(opts.part_name), **common).encode()
 
     manifest = Manifest(
         top=top,

@@ -2,7 +2,8 @@
 
 One loader per template root, chosen by a prefix: ``rtl:`` for the HDL and tool scripts
 (``da4ml/rtl_templates``), ``hls:`` for the HLS C++ and its script (``da4ml/hls_templates``), ``verif:`` for the
-testbench (``da4ml/verif/templates``). Every root ships in the wheel; in a source checkout they are the
+testbench (``da4ml/verif/templates``), ``report:`` for the HTML report (``da4ml/report/templates``; ``*.html.j2``
+templates are autoescaped, nothing else is). The roots ship in the wheel; in a source checkout they are the
 top-level ``rtl_templates/``, ``hls_templates/`` and ``verif/templates/``.
 """
 
@@ -23,6 +24,7 @@ ROOTS: dict[str, tuple[str, ...]] = {  # prefix -> folder below the installed pa
     "rtl": ("rtl_templates",),
     "hls": ("hls_templates",),
     "verif": ("verif", "templates"),
+    "report": ("report", "templates"),
 }
 
 
@@ -33,7 +35,7 @@ def template_root(prefix: str):
     installed = files("da4ml").joinpath(*parts)
     if installed.is_dir():
         return installed
-    source = _SOURCE_TREE.joinpath(*parts)
+    source = _SOURCE_TREE.joinpath(*parts) if prefix != "report" else _SOURCE_TREE.joinpath("da4ml", *parts)
     if source.is_dir():
         return source
     raise FileNotFoundError(
@@ -70,7 +72,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
         auto_reload=False,
     )
     env.filters["comment"] = _comment

@@ -67,10 +67,14 @@ class Node:
                 f"DAIS values are limited to {MAX_WIDTH} bits: quantize the operands (or the constants) first"
             )
         in_w = tuple(width_int(o.vmin, o.vmax) for o in (a, b) if o is not None)
+        const, offset = 0, 0
         if self.opcode == Opcode.ADD_CONST:
-            d = int(data)
-            sub = (d & -d).bit_length() - 1 if d else w  # pass-through low bits
-        self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub)
+            const = int(data)
+            sub = (const & -const).bit_length() - 1 if const else w  # pass-through low bits
+            offset = self.f - a.f
+        elif self.opcode in (Opcode.MUX, Opcode.NEG_MUX):
+            sub = int(any(o is not None and o.opcode == Opcode.CONST for o in (a, b)))
+        self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub, const, offset)
         if self.opcode == Opcode.INPUT:
             self.latency = lane.latency
         else:

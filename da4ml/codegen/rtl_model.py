@@ -12,6 +12,7 @@ from ..ir import CombLogic, Pipeline
 from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
 from ..verif import write_testbench
+from ._model import ProjectModel
 from .render import CodegenOptions, Design, check_identifier, design_of, header_of, render_project
 from .verilator import build_model, run_model
 
@@ -20,7 +21,7 @@ __all__ = ["RTLModel", "VHDLModel", "VerilogModel"]
 _FLAVORS = ("verilog", "vhdl")
 
 
-class RTLModel:
+class RTLModel(ProjectModel):
     """An RTL project for ``solution`` (a CombLogic or a Pipeline) with top module ``prj_name`` in ``path``.
 
     - ``latency_cutoff > 0`` splits a CombLogic into register stages (``da4ml.ir.staging.split_stages``):
@@ -103,24 +104,11 @@ class RTLModel:
 
     # -- files -----------------------------------------------------------------------------------------
     @property
-    def stages(self) -> tuple[CombLogic, ...]:
-        return self.design.stages
-
-    @property
     def latency_cycles(self) -> int:
         return self.design.latency_cycles
 
-    def render(self) -> tuple[dict[str, bytes], Manifest]:
-        """``({relative path: bytes}, manifest)`` of the project without touching the disk."""
-        if self._files is None:
-            self._files, self._manifest = render_project(self.design, self.options)
-        assert self._manifest is not None
-        return self._files, self._manifest
-
-    @property
-    def manifest(self) -> Manifest:
-        """The project's manifest (what manifest.json holds)."""
-        return self.render()[1]
+    def _render(self) -> tuple[dict[str, bytes], Manifest]:
+        return render_project(self.design, self.options)
 
     def write(self) -> Path:
         """Write the project to ``path`` atomically (a sibling temp dir renamed into place)."""
@@ -153,24 +141,9 @@ class RTLModel:
     def compiled(self) -> bool:
         return self._exe is not None
 
-    def predict(self, data, n_threads: int = 0) -> np.ndarray:
-        """Outputs of the compiled RTL: float64 (batch, n_out) (one sample (n_in,) gives (n_out,)), as
-        ``CombLogic.predict`` returns them. The batch is split over ``n_threads`` runs of the model at once
-        (0: one per core)."""
-        if self._exe is None:
-            raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
-        if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
-            raise ValueError(f"n_threads={n_threads!r} must be an integer >= 0 (0: one per core)")
-        x = np.asarray(data, dtype=np.float64)
+    def _run(self, x: np.ndarray, n_threads: int) -> np.ndarray:
         manifest = self.manifest
-        n_in = manifest.n_in
-        if x.ndim == 1 and x.shape[0] == n_in:  # one sample: (n_out,), as CombLogic.predict
-            return self.predict(x[None, :], n_threads)[0]
-        if x.ndim != 2 or x.shape[1] != n_in:
-            raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
-        if x.shape[0] == 0:
-            return np.zeros((0, manifest.n_out), dtype=np.float64)
-        return run_model(self._exe, x, manifest.input_port, manifest.output_port, int(n_threads))
+        return run_model(self._exe, x, manifest.input_port, manifest.output_port, n_threads)
 
     def __repr__(self) -> str:
         d = self.design

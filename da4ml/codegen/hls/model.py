@@ -11,6 +11,7 @@ from ..._files import replace_dir
 from ...ir import CombLogic, Pipeline
 from ...ir.staging import split_stages
 from ...project import MANIFEST_NAME, Manifest
+from .._model import ProjectModel
 from ..render import Design
 from .bridge import Bridge, build_bridge
 from .cpp import check_cpp_identifier
@@ -19,7 +20,7 @@ from .render import HLSOptions, bridge_symbol, check_flavor, render_hls_project
 __all__ = ["HLSModel"]
 
 
-class HLSModel:
+class HLSModel(ProjectModel):
     """An HLS C++ project for ``solution`` (a CombLogic or a Pipeline) with top function ``prj_name`` in ``path``.
 
     - ``write()`` writes, atomically: ``src/<prj_name>.hh`` (one ``#pragma HLS INLINE`` function template per
@@ -86,20 +87,8 @@ class HLSModel:
             print(f"{prj_name}: HLS C++, {len(stages)} stage(s), latency {lo:g}..{hi:g} adder levels")
 
     # -- files -----------------------------------------------------------------------------------------
-    @property
-    def stages(self) -> tuple[CombLogic, ...]:
-        return self.design.stages
-
-    def render(self) -> tuple[dict[str, bytes], Manifest]:
-        """``({relative path: bytes}, manifest)`` of the project without touching the disk."""
-        if self._files is None:
-            self._files, self._manifest = render_hls_project(self.design, self.options)
-        assert self._manifest is not None
-        return self._files, self._manifest
-
-    @property
-    def manifest(self) -> Manifest:
-        return self.render()[1]
+    def _render(self) -> tuple[dict[str, bytes], Manifest]:
+        return render_hls_project(self.design, self.options)
 
     def write(self) -> Path:
         """Write the project to ``path`` atomically (a sibling temp dir renamed into place)."""
@@ -133,20 +122,9 @@ class HLSModel:
     def compiled(self) -> bool:
         return self._bridge is not None
 
-    def predict(self, data, n_threads: int = 0) -> np.ndarray:
-        """Outputs of the compiled C++: float64 (batch, n_out) (one sample (n_in,) gives (n_out,)), as
-        ``CombLogic.predict`` returns them; the batch is split over ``n_threads`` threads (0: every core)."""
-        if self._bridge is None:
-            raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
-        if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
-            raise ValueError(f"n_threads={n_threads!r} must be an integer >= 0 (0: every core)")
-        x = np.asarray(data, dtype=np.float64)
-        n_in = self.manifest.n_in
-        if x.ndim == 1 and x.shape[0] == n_in:
-            return self.predict(x[None, :], n_threads)[0]
-        if x.ndim != 2 or x.shape[1] != n_in:
-            raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
-        return self._bridge.predict(x, int(n_threads))
+    def _run(self, x: np.ndarray, n_threads: int) -> np.ndarray:
+        assert self._bridge is not None
+        return self._bridge.predict(x, n_threads)
 
     def __repr__(self) -> str:
         n_in, n_out = self.design.stages[0].shape[0], self.design.stages[-1].shape[1]

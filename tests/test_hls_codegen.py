@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from codegen_programs import ALL_PROGRAMS, expected, pipeline_mismatched_lanes, random_inputs, random_program
-from hls_support import assert_same, compiled, needs_cxx
+from hls_support import STRICT, FunctionBridges, assert_same, compiled, needs_cxx
 from trace_util import fr, grid, ref_quantize
 
 from da4ml.codegen.hls.bridge import CXXFLAGS, build_bridge
@@ -18,32 +18,53 @@ from da4ml.project import Manifest
 from da4ml.trace import FixedVariableArray, comb_trace, ops
 
 N_SAMPLES = 3000
+RANDOM_SEEDS = (0, 1)
 pytestmark = needs_cxx
 
 
+@pytest.fixture(scope="module")
+def functions(tmp_path_factory):
+    """Every hand-built program and two random ones as function bridges: one library, compiled once."""
+    programs = {f"p_{name}": build() for name, build in ALL_PROGRAMS.items()}
+    programs.update({f"rnd{seed}": random_program(seed)[0] for seed in RANDOM_SEEDS})
+    return FunctionBridges(programs, tmp_path_factory.mktemp("hls_functions"))
+
+
 @pytest.mark.parametrize("prog", sorted(ALL_PROGRAMS))
-def test_programs_match_exact(prog, tmp_path):
-    comb = ALL_PROGRAMS[prog]()
-    model = compiled(comb, tmp_path, f"h_{prog}")
+def test_programs_match_exact(prog, functions):
+    """Every opcode family through hls_logic_and_bridge_gen (what hls4ml inlines), compiled warning-free with
+    -Wall -Wextra -Werror -pedantic as C++11."""
+    comb = functions.programs[f"p_{prog}"]
     x = random_inputs(comb, N_SAMPLES, seed=1)
     want = expected(comb, x)
     assert np.array_equal(comb.predict(x), want), "reference evaluator and interpreter disagree"
-    assert_same(model.predict(x), want, x, prog)
-    assert model.manifest.language == "hls" and model.manifest.n_in == comb.shape[0]
+    assert_same(functions.run(f"p_{prog}", x), want, x, prog)
 
 
-@pytest.mark.parametrize("seed,cutoff", [(0, -1), (1, -1), (2, 2), (3, 1)])
-def test_random_programs_match_interpreter(seed, cutoff, tmp_path):
-    """Random programs over every opcode; inputs mixing on-grid, out-of-range, off-grid and extreme doubles."""
+def _random_case(seed: int):
     import dais_words as dw
     from dais_random import random_inputs as words_inputs
 
     comb, prog = random_program(seed)
-    model = compiled(comb, tmp_path, f"rnd{seed}", latency_cutoff=cutoff)
-    assert (len(model.stages) > 1) == (cutoff > 0)
     x = words_inputs(prog, np.random.default_rng(seed), N_SAMPLES)
     want = dw.evaluate_batch(prog, x)
     assert np.array_equal(comb.predict(x), want)
+    return comb, x, want
+
+
+@pytest.mark.parametrize("seed", RANDOM_SEEDS)
+def test_random_programs_match_interpreter(seed, functions):
+    """Random programs over every opcode; inputs mixing on-grid, out-of-range, off-grid and extreme doubles."""
+    _, x, want = _random_case(seed)
+    assert_same(functions.run(f"rnd{seed}", x), want, x, f"random program {seed}")
+
+
+@pytest.mark.parametrize("seed,cutoff", [(2, 2), (3, 1)])
+def test_random_programs_in_stages(seed, cutoff, tmp_path):
+    """HLSModel projects of random programs split into stages (chained functions in the top)."""
+    comb, x, want = _random_case(seed)
+    model = compiled(comb, tmp_path, f"rnd{seed}", latency_cutoff=cutoff)
+    assert len(model.stages) > 1
     assert_same(model.predict(x), want, x, f"random program {seed} (cutoff {cutoff})")
     assert_same(model.predict(x, n_threads=1), want, x, "one thread")
 
@@ -107,18 +128,14 @@ def test_traced_mlp_pipeline(tmp_path):
     assert_same(model.predict(X), Pipeline(model.stages).predict(X), X, "traced mlp vs its stages")
 
 
-def test_generated_cpp_is_warning_free_cpp11(tmp_path):
-    """-Wall -Wextra -Werror -pedantic (ap_types as a system header: its warnings are Xilinx's) on every opcode
-    family. The uninitialized-use warnings are off: they fire inside ap_types itself (its default constructor
-    ``ap_private()`` calls ``clearUnusedBits()``, which reads the word it has not written yet), reported
-    through inlining into any code that declares an ap_fixed. ``#pragma HLS`` is for the HLS tool, not g++."""
-    flags = ("-Wall", "-Wextra", "-Werror", "-pedantic", "-Wno-unknown-pragmas", "-Wno-uninitialized",
-             "-Wno-maybe-uninitialized")  # fmt: skip
-    for prog in ("bits", "const_mux_mul", "lookup", "edges", "constant_only"):
-        model = compiled(ALL_PROGRAMS[prog](), tmp_path, f"w_{prog}")
-        prj = model.path.resolve()
-        lib = build_bridge(prj, Manifest.load(prj), prj / "src" / f"w_{prog}_bridge.cc", flags)
-        assert lib.is_file() and "-std=c++11" in CXXFLAGS
+def test_project_cpp_is_warning_free_cpp11(tmp_path):
+    """The project's top, stage functions and bridge under the strict flags (the function bridges are compiled
+    with them in the ``functions`` fixture)."""
+    model = compiled(ALL_PROGRAMS["mlp"](), tmp_path, "w_mlp", latency_cutoff=1)
+    assert len(model.stages) > 1
+    prj = model.path.resolve()
+    lib = build_bridge(prj, Manifest.load(prj), prj / "src" / "w_mlp_bridge.cc", STRICT)
+    assert lib.is_file() and "-std=c++11" in CXXFLAGS
 
 
 def test_project_files_are_deterministic_and_complete(tmp_path):

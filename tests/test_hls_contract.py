@@ -3,27 +3,21 @@ HLS cannot express exactly, the ap_types search, and the published model API (re
 
 from __future__ import annotations
 
-import ctypes
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from codegen_programs import ALL_PROGRAMS, random_inputs
-from hls_support import needs_cxx
+from hls_support import INLINE, FunctionBridges, needs_cxx
 
 from da4ml.codegen import HLSModel, RTLModel
 from da4ml.codegen.hls import hls_logic_and_bridge_gen
-from da4ml.codegen.hls.bridge import compile_command
 from da4ml.codegen.hls.cpp import AP_MAX_W, MAX_EXPONENT
 from da4ml.codegen.hls.render import bridge_input_kifs, bridge_symbol
 from da4ml.ir import CombLogic, Op, Opcode, Pipeline, qint_of
-from da4ml.project import kif_rows, lanes_of
-from da4ml.project.values import lanes_to_real, quantize_lanes
-from da4ml.toolchain import ToolError, find_ap_types, find_cxx, run_tool
+from da4ml.project import kif_rows
+from da4ml.toolchain import ToolError, find_ap_types
 from da4ml.trace import FixedVariableArray, HWConfig, comb_trace
-
-INLINE = "#pragma HLS INLINE"
 
 
 def dense_layer(seed: int = 0, n_in: int = 6, n_out: int = 4) -> CombLogic:
@@ -121,22 +115,6 @@ def test_pipeline_is_generated_as_its_flattened_program():
 # -- the function-level bridge, compiled ---------------------------------------------------------------------
 
 
-def _run_function_bridge(comb: CombLogic, name: str, tmp: Path, x: np.ndarray) -> np.ndarray:
-    fn, bridge = hls_logic_and_bridge_gen(comb, name, pragmas=[INLINE])
-    (tmp / f"{name}.hh").write_text(fn)
-    (tmp / f"{name}_bridge.cc").write_text(bridge)
-    lib = tmp / f"lib{name}.so"
-    run_tool(compile_command(find_cxx(), find_ap_types(), [tmp / f"{name}_bridge.cc"], lib), tmp, tmp / "log")
-    so = ctypes.CDLL(str(lib))
-    fn_c = getattr(so, bridge_symbol(name))
-    fn_c.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
-    ins, outs = lanes_of(bridge_input_kifs(comb)), lanes_of(comb.out_kifs)
-    xi = np.ascontiguousarray(quantize_lanes(x, ins))
-    y = np.zeros((len(x), len(outs)), dtype=np.int64)
-    fn_c(xi.ctypes.data, y.ctypes.data, len(x))
-    return lanes_to_real(y, outs)
-
-
 @needs_cxx
 def test_function_bridge_matches_interpreter(tmp_path):
     """A program reading an input at two types (a finer, wider second read): the bridge widens that lane so
@@ -146,10 +124,11 @@ def test_function_bridge_matches_interpreter(tmp_path):
         [Op(0, -1, Opcode.INPUT, 0, qint_of(1, 2, 1), 0.0, 0.0), Op(0, -1, Opcode.INPUT, 0, qint_of(1, 4, 3), 0.0, 0.0)],
     )  # fmt: skip
     assert bridge_input_kifs(twice) == [(1, 4, 3)] and kif_rows(twice.inp_kifs) == [(1, 2, 1)]
-    for name, comb in (("edges", ALL_PROGRAMS["edges"]()), ("dense", dense_layer(3)), ("twice", twice)):
+    lib = FunctionBridges({"edges": ALL_PROGRAMS["edges"](), "dense": dense_layer(3), "twice": twice}, tmp_path)
+    for name, comb in lib.programs.items():
         x = random_inputs(comb, 2000, seed=4) * (1.5 if name == "twice" else 1.0)  # off-grid too
         want = comb.predict(x)
-        assert np.array_equal(_run_function_bridge(comb, name, tmp_path, x), want), name
+        assert np.array_equal(lib.run(name, x), want), name
 
 
 # -- what HLS cannot express is refused at generation, naming the op -----------------------------------------

@@ -1,7 +1,7 @@
 """Shared helpers for the tracer tests: one place that runs a traced program, and exact references.
 
-`run_program` is the single switch point between the pure-Python evaluator (now) and
-CombLogic.predict (once the C++ interpreter is merged)."""
+`run_program` runs a program through both the C++ interpreter (CombLogic.predict) and the exact Python
+evaluator, and requires them to agree."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import numpy as np
 from da4ml.ir.evaluate import evaluate_exact
 from da4ml.trace import FixedVariableArray, comb_trace
 
-USE_PREDICT = True  # the C++ interpreter (CombLogic.predict); the Python evaluator cross-checks it
-
 
 def run_program(comb, X) -> list[list[Fraction]]:
     """Outputs of `comb` for each row of X, as exact Fractions.
@@ -23,8 +21,6 @@ def run_program(comb, X) -> list[list[Fraction]]:
     against its declared interval) and requires them to agree bit for bit."""
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     ref = [evaluate_exact(comb, list(row)) for row in X]
-    if not USE_PREDICT:
-        return ref
     Y = comb.predict(X) if len(X) else np.zeros((0, comb.shape[1]))
     got = [[Fraction(float(v)) for v in row] for row in Y]
     assert got == ref, "C++ interpreter and Python evaluator disagree"

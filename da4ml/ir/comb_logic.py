@@ -12,6 +12,7 @@ import numpy as np
 from .._core import dais as _dais
 from .._files import atomic_write
 from . import binary, json_io
+from .evaluate import evaluate
 from .fixed import QInterval, _log2_exact, as_qinterval, kif_of
 from .op import INT64_MAX, INT64_MIN, Op
 from .opcodes import Opcode
@@ -25,7 +26,13 @@ def _kif_arrays(qints: Sequence[QInterval]) -> tuple[np.ndarray, np.ndarray, np.
 
 
 class CombLogic(NamedTuple):
-    """One block of combinational logic in SSA form: ``ops[t]`` writes ``buf[t]`` from earlier values."""
+    """One block of combinational logic in SSA form: ``ops[t]`` writes ``buf[t]`` from earlier values.
+
+    ``exact_intervals``: every op's declared interval holds exactly the values the op can produce, also where
+    the op type alone allows more (a MUX whose interval is narrower than its operands': the condition keeps the
+    other values out).  comb_trace writes such programs and says so; replaying one (``comb(symbolic_x)``) may
+    then rebuild those muxes without the wrap their type implies.  Not part of the binary format (a binary
+    reads back False); kept by the JSON format and by staging; not part of ``==``."""
 
     shape: tuple[int, int]
     inp_shifts: Sequence[int]
@@ -36,6 +43,7 @@ class CombLogic(NamedTuple):
     carry_size: int = -1
     adder_size: int = -1
     lookup_tables: Sequence[Sequence[int]] = ()
+    exact_intervals: bool = False
 
     # ---- accounting -------------------------------------------------------------------------------
     @property
@@ -106,8 +114,6 @@ class CombLogic(NamedTuple):
         replay = getattr(x, "__da4ml_replay__", None)
         if replay is not None:
             return replay(self, quantize, debug)
-        from .evaluate import evaluate
-
         return evaluate(self, x, quantize=quantize, debug=debug)
 
     @property
@@ -172,13 +178,20 @@ class CombLogic(NamedTuple):
     def to_json_dict(self) -> dict:
         return json_io.comb_to_dict(self)
 
+    @classmethod
+    def from_json_dict(cls, obj: dict) -> CombLogic:
+        """The program of a JSON object written by ``to_json_dict`` (format version 1 or 2), validated."""
+        comb = cls(**json_io.comb_fields(obj))
+        comb.validate()
+        return comb
+
     def save(self, path: str | os.PathLike) -> None:
         """Save as JSON (keeps latency and cost, which the binary does not)."""
         atomic_write(path, json_io.dumps(json_io.comb_to_dict(self)))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> CombLogic:
-        return json_io.comb_from_dict(json_io.loads(Path(path).read_text()))
+        return cls.from_json_dict(json_io.loads(Path(path).read_text()))
 
     # ---- equality ---------------------------------------------------------------------------------
     def _canonical(self) -> tuple:

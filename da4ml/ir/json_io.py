@@ -1,4 +1,6 @@
-"""JSON form of programs: everything the binary holds, plus each op's exact interval, latency and cost.
+"""JSON form of programs: everything the binary holds, plus each op's exact interval, latency and cost, and the
+program's ``exact_intervals`` claim.  This module maps objects to and from the fields of ``CombLogic`` (which
+builds itself from them), so it sits below comb_logic and pipeline.
 
 Format version 2 writes each op's interval as its exact integer bounds ``[lo, hi, f]`` (values ``lo..hi`` in
 steps of ``2**-f``); version 1 (read only) wrote ``[min, max, step]`` as floats, which are exact only up to
@@ -50,6 +52,7 @@ def comb_to_dict(comb: CombLogic) -> dict[str, Any]:
         "carry_size": int(comb.carry_size),
         "adder_size": int(comb.adder_size),
         "lookup_tables": [[int(v) for v in table] for table in comb.lookup_tables],
+        "exact_intervals": bool(comb.exact_intervals),
         "ops": [
             [int(op.id0), int(op.id1), int(op.opcode), int(op.data), list(QInterval(*op.qint).bounds)]
             + [float(op.latency), float(op.cost)]
@@ -67,9 +70,8 @@ def _qint(raw: list, exact: bool) -> QInterval:
     return QInterval.from_bounds(lo, hi, f)
 
 
-def comb_from_dict(obj: dict[str, Any]) -> CombLogic:
-    from .comb_logic import CombLogic
-
+def comb_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """The CombLogic fields of a JSON object (``CombLogic.from_json_dict`` builds and validates the program)."""
     if obj.get("format") != "da4ml.CombLogic":
         raise ValueError(f"expected a da4ml.CombLogic JSON object, got format {obj.get('format')!r}")
     exact = obj.get("version", FORMAT_VERSION) >= 2
@@ -78,30 +80,31 @@ def comb_from_dict(obj: dict[str, Any]) -> CombLogic:
             Op(id0, id1, opcode, data, _qint(qint, exact), lat, cost)
             for id0, id1, opcode, data, qint, lat, cost in obj["ops"]
         ]
-        comb = CombLogic(
-            shape=tuple(obj["shape"]),
-            inp_shifts=list(obj["inp_shifts"]),
-            out_idxs=list(obj["out_idxs"]),
-            out_shifts=list(obj["out_shifts"]),
-            out_negs=list(obj["out_negs"]),
-            ops=ops,
-            carry_size=obj["carry_size"],
-            adder_size=obj["adder_size"],
-            lookup_tables=tuple(tuple(t) for t in obj["lookup_tables"]),
-        )
+        fields = {
+            "shape": tuple(obj["shape"]),
+            "inp_shifts": list(obj["inp_shifts"]),
+            "out_idxs": list(obj["out_idxs"]),
+            "out_shifts": list(obj["out_shifts"]),
+            "out_negs": list(obj["out_negs"]),
+            "ops": ops,
+            "carry_size": obj["carry_size"],
+            "adder_size": obj["adder_size"],
+            "lookup_tables": tuple(tuple(t) for t in obj["lookup_tables"]),
+            "exact_intervals": obj.get("exact_intervals", False),
+        }
+        if not isinstance(fields["exact_intervals"], bool):
+            raise TypeError(f"exact_intervals={fields['exact_intervals']!r} is not a bool")
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"malformed da4ml.CombLogic JSON: {err!r}") from None
-    comb.validate()
-    return comb
+    return fields
 
 
 def pipeline_to_dict(pipe: Pipeline) -> dict[str, Any]:
     return {"format": "da4ml.Pipeline", "version": FORMAT_VERSION, "stages": [comb_to_dict(c) for c in pipe]}
 
 
-def pipeline_from_dict(obj: dict[str, Any]) -> Pipeline:
-    from .pipeline import Pipeline
-
+def pipeline_stages(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stage objects of a JSON pipeline (``Pipeline.load`` builds each with ``CombLogic.from_json_dict``)."""
     if obj.get("format") != "da4ml.Pipeline":
         raise ValueError(f"expected a da4ml.Pipeline JSON object, got format {obj.get('format')!r}")
-    return Pipeline([comb_from_dict(stage) for stage in obj["stages"]])
+    return list(obj["stages"])

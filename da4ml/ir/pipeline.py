@@ -157,6 +157,7 @@ class Pipeline:
             carry_size=first.carry_size,
             adder_size=first.adder_size,
             lookup_tables=tuple(tables),
+            exact_intervals=all(stage.exact_intervals for stage in self.solutions),
         )
 
     def predict(self, data: Any, n_threads: int = 0) -> np.ndarray:
@@ -175,4 +176,5 @@ class Pipeline:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Pipeline:
-        return json_io.pipeline_from_dict(json_io.loads(Path(path).read_text()))
+        stages = json_io.pipeline_stages(json_io.loads(Path(path).read_text()))
+        return cls([CombLogic.from_json_dict(stage) for stage in stages])

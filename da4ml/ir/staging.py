@@ -190,6 +190,7 @@ def split_stages(
                 carry_size=comb.carry_size,
                 adder_size=comb.adder_size,
                 lookup_tables=lookup_tables,
+                exact_intervals=comb.exact_intervals,  # stage ops keep their intervals; carried inputs their sources'
             )
         )
     return Pipeline(solutions)

@@ -4,7 +4,8 @@
   with signoff.py (the testbench's JUnit results), yosys.py (``run_synth``: the project's Yosys script and
   its machine-readable result) and vendor.py (finding vivado.py / quartus.py / vitis.py reports).
 - render.py: JSON, CSV, TSV, Markdown, the terminal table; html.py + charts.py: the HTML report with
-  inline SVG charts. Files that cannot be read are named in warnings, never a crash.
+  inline SVG charts; cells.py: the columns and value printing every format shares. Files that cannot be
+  read are named in warnings, never a crash.
 """
 
 from .errors import ReportError, VendorReportError

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..project.templates import render
+from .cells import format_value, used_columns
 from .charts import Chart, bar_chart, scatter_chart
 from .project import ProjectRow
-from .render import format_value, used_columns
 
 __all__ = ["charts_of", "render_html"]
 

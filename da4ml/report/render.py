@@ -12,22 +12,14 @@ import json
 import shutil
 from collections.abc import Sequence
 
-from .project import COLUMNS, Column, ProjectRow
+from .cells import format_value, used_columns
+from .html import render_html
+from .project import COLUMNS, ProjectRow
 
 __all__ = ["FORMATS", "format_value", "render_text", "sort_rows", "used_columns"]
 
 FORMATS = ("json", "csv", "tsv", "md", "html")
 REPORT_FORMAT = 1
-
-
-def format_value(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.3f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
-    return str(v)
 
 
 def sort_rows(rows: Sequence[ProjectRow], key: str | None) -> list[ProjectRow]:
@@ -43,11 +35,6 @@ def sort_rows(rows: Sequence[ProjectRow], key: str | None) -> list[ProjectRow]:
     have = [r for r in rows if getattr(r, name) is not None]
     missing = [r for r in rows if getattr(r, name) is None]
     return sorted(have, key=lambda r: getattr(r, name), reverse=desc) + missing
-
-
-def used_columns(rows: Sequence[ProjectRow]) -> list[Column]:
-    """Columns with a value in at least one row (name always)."""
-    return [c for c in COLUMNS if c.key == "name" or any(getattr(r, c.key) is not None for r in rows)]
 
 
 def _json(rows: Sequence[ProjectRow], warnings: Sequence[str]) -> str:
@@ -126,7 +113,5 @@ def render_text(rows: Sequence[ProjectRow], fmt: str, warnings: Sequence[str] = 
     if fmt == "md":
         return _markdown(rows, warnings)
     if fmt == "html":
-        from .html import render_html
-
         return render_html(rows, warnings)
     raise ValueError(f"report format {fmt!r} is not one of {', '.join(FORMATS)}")

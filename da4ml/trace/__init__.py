@@ -5,28 +5,27 @@
     comb = comb_trace(x, y)                              # one DAIS program (da4ml.ir.CombLogic)
     pipe = to_pipeline(comb, latency_cutoff=2)           # register stages
 
-Design (one module per job):
-- fixed_variable.py: FixedVariable, a *view* (node, shift, neg) of one DAIS node, or an exact constant; every
-  element-level operation, with exact integer interval propagation, constant folding and free shifts and
-  negations.  _node.py: hash-consed DAIS nodes (identical expressions are one node).  _cost.py: op costs and
-  delays (adders through da4ml.ir.cost).  _numeric.py: the same quantize/relu on numbers, bit-identical.
-- fixed_variable_array.py: FixedVariableArray / FixedVariableArrayInput and the numpy protocols;
-  _functions.py (ufuncs, reductions, where, structure), _linalg.py (einsum/matmul/dot), _sort.py (sorting
-  networks, argsort), cmvm_route.py (`_cmvm_route`: constant-matrix products; SOLVER is the one-line switch to
-  da4ml.cmvm.solve).
-- tracer.py: comb_trace (walks back from the outputs: no dead code; hash-conses ops; inputs first).
-- replay.py: CombLogic.__call__ on symbolic values (hook: `FixedVariableArray.__da4ml_replay__`,
-  implemented by `replay.comb_call`); pipeline.py: to_pipeline.
+The modules, each importing only those listed before it (docs/architecture.md draws the graph):
+- leaves: _errors (TraceError), _types (exact integer intervals), _cost (op cost and delay), _numeric (quantize /
+  relu on numbers), _config (HWConfig + solver options of a trace, one default), _registry (the numpy protocol
+  tables, filled by the modules that implement numpy functions).
+- _node: hash-consed DAIS nodes and TraceInput (an input position).  _value: what an operation needs of a value.
+- element-level operations on values: _arith, _rounding, _bits, _mux, _lut, _quantize, _compare, and
+  _elementwise (the one ufunc -> operation table).
+- fixed_variable (FixedVariable, the scalar), fixed_variable_array (FixedVariableArray, FixedVariableArrayInput).
+- numpy on arrays: _args (out= / where= / dtype=), _reductions, _ufuncs, _select, _structure, replay
+  (CombLogic.__call__ on symbols), cmvm_route (constant-matrix products -> da4ml.cmvm), _linalg, _sort.
+- tracer (comb_trace, to_pipeline) and ops (the same operations on symbols and numbers).
 """
 
 from da4ml.ir import HWConfig
 
-from . import ops
-from ._node import TraceError
+# the modules that register numpy functions: imported here so the tables are complete before any use
+from . import _linalg, _reductions, _select, _sort, _structure, _ufuncs, ops, replay  # noqa: F401
+from ._errors import TraceError
 from .fixed_variable import FixedVariable
 from .fixed_variable_array import FixedVariableArray, FixedVariableArrayInput
-from .pipeline import to_pipeline
-from .tracer import comb_trace
+from .tracer import comb_trace, to_pipeline
 
 __all__ = [
     "FixedVariable",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from da4ml.ir import BitUnary, Opcode
+from da4ml.ir import BitUnary, HWConfig, Opcode, operands
 from da4ml.ir.cost import adder_cost, adder_latency
 
 LUT_DELAY = 1.0
@@ -88,8 +88,6 @@ def op_cost_delay(
 def estimate_ops(comb, hw=None):
     """``comb`` with every op's cost and latency recomputed by this model from the op types alone (a program
     read from a DAIS binary, which stores neither, gets the figures its tracer gave it). Inputs arrive at 0."""
-    from da4ml.ir import HWConfig, operands
-
     hw = hw or HWConfig(comb.adder_size, comb.carry_size)
     lat: list[float] = []
     ops = []

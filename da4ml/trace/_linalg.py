@@ -1,5 +1,5 @@
-"""einsum / matmul / dot on symbolic arrays.  A constant operand routes each contraction to CMVM
-(`_cmvm_route`); two symbolic operands go through multipliers (DAIS MUL) and balanced adder trees."""
+"""einsum / matmul / dot / inner / tensordot on symbolic arrays.  A constant operand routes each contraction to
+CMVM (`_cmvm_route`); two symbolic operands go through multipliers (DAIS MUL) and balanced adder trees."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import string
 
 import numpy as np
 
-from . import fixed_variable as fv
-from ._node import TraceError
+from ._args import check_default, check_dtype, check_ufunc_kwargs, store
+from ._arith import mul, sum_values
+from ._errors import TraceError
+from ._registry import implements, implements_ufunc
 from .cmvm_route import _cmvm_route
 from .fixed_variable import FixedVariable
-from .fixed_variable_array import FixedVariableArray, asarray_like
+from .fixed_variable_array import FixedVariableArray, asarray
 
 
 def _is_sym(x) -> bool:
@@ -57,37 +59,64 @@ def _parse(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
     return res, out
 
 
-def np_einsum(subscripts, *operands, **kwargs):
-    for k in ("optimize", "dtype", "casting", "order"):
-        kwargs.pop(k, None)
-    if kwargs:
-        raise TypeError(f"np.einsum keyword arguments {sorted(kwargs)} are not supported on symbolic arrays")
+@implements(np.einsum)
+def np_einsum(subscripts, *operands, out=None, optimize=False, dtype=None, order="K", casting="safe"):
+    """np.einsum on symbolic operands.  ``optimize``: with more than two operands, the contraction order numpy's
+    einsum_path picks (False: left to right); ``out``: a FixedVariableArray to write the result into."""
+    check_dtype(dtype, "np.einsum")
+    check_default("np.einsum", "order", order, "K")
+    check_default("np.einsum", "casting", casting, "safe")
     if not isinstance(subscripts, str):
         raise TypeError("np.einsum on symbolic arrays takes the subscripts-string form")
+    return store(_einsum_n(subscripts, list(operands), optimize), out, "np.einsum")
+
+
+def _einsum_n(subscripts: str, operands: list, optimize):
     if len(operands) == 1:
         return einsum1(subscripts, operands[0])
-    if len(operands) != 2:
-        r = operands[0]
-        subs, out = _parse(subscripts, [np.ndim(o) for o in operands])
-        cur = subs[0]
-        for j in range(1, len(operands)):
-            rest = "".join(subs[j + 1 :]) + out
-            keep = "".join(dict.fromkeys(c for c in cur + subs[j] if c in rest))
-            r = einsum(f"{cur},{subs[j]}->{keep}", r, operands[j])
-            cur = keep
-        return einsum1(f"{cur}->{out}", r) if cur != out else r
-    return einsum(subscripts, *operands)
+    if len(operands) == 2:
+        return einsum(subscripts, *operands)
+    subs, out = _parse(subscripts, [np.ndim(o) for o in operands])
+    if optimize is False:
+        path = [(0, 1)] * (len(operands) - 1)  # left to right: the running result is always operand 0
+        terms = list(zip(subs, operands))
+        for _ in path:
+            (s0, r0), (s1, r1) = terms[0], terms[1]
+            rest = "".join(s for s, _ in terms[2:]) + out
+            keep = "".join(dict.fromkeys(c for c in s0 + s1 if c in rest))
+            terms[:2] = [(keep, einsum(f"{s0},{s1}->{keep}", r0, r1))]
+    else:
+        spec = ",".join(subs) + "->" + out
+        path = np.einsum_path(spec, *(np.empty(np.shape(o)) for o in operands), optimize=optimize)[0][1:]
+        terms = list(zip(subs, operands))
+        for step in path:  # numpy's convention: contract the listed terms, append the result
+            picked = [terms[j] for j in step]
+            for j in sorted(step, reverse=True):
+                del terms[j]
+            rest = "".join(s for s, _ in terms) + out
+            s0, r0 = picked[0]
+            if len(picked) == 1:
+                keep = "".join(dict.fromkeys(c for c in s0 if c in rest))
+                r0 = einsum1(f"{s0}->{keep}", r0)
+                s0 = keep
+            for k, (s1, r1) in enumerate(picked[1:], 2):
+                later = rest + "".join(s for s, _ in picked[k:])
+                keep = "".join(dict.fromkeys(c for c in s0 + s1 if c in later))
+                r0, s0 = einsum(f"{s0},{s1}->{keep}", r0, r1), keep
+            terms.append((s0, r0))
+    ((cur, r),) = terms
+    return einsum1(f"{cur}->{out}", r) if cur != out else r
 
 
 def einsum1(subscripts: str, a):
     (sa,), so = _parse(subscripts, [np.ndim(a)])
     if len(set(sa)) != len(sa):
         raise TraceError(f"einsum {subscripts!r}: repeated labels within one operand (diagonals) are not supported")
-    x = asarray_like(a)
+    x = asarray(a)
     summed = tuple(j for j, c in enumerate(sa) if c not in so)
     if summed:
         x = np.sum(x, axis=summed)
-        x = asarray_like(x)
+        x = asarray(x)
         sa = "".join(c for c in sa if c in so)
     return x.transpose([sa.index(c) for c in so]) if so else x
 
@@ -98,7 +127,7 @@ def _sum_out(x, sub: str, keep: str):
         return x, sub
     sub2 = "".join(c for c in sub if c in keep)
     if _is_sym(x):
-        return asarray_like(np.sum(asarray_like(x), axis=axes)), sub2
+        return asarray(np.sum(asarray(x), axis=axes)), sub2
     return np.sum(x, axis=axes), sub2
 
 
@@ -116,7 +145,7 @@ def _broadcast_labels(a, sa, b, sb):
         if tgt == tuple(np.shape(x)):
             return x
         if _is_sym(x):
-            return FixedVariableArray(np.broadcast_to(asarray_like(x)._vars, tgt), _clean=True)
+            return FixedVariableArray._wrap(np.broadcast_to(asarray(x)._vars, tgt))
         return np.broadcast_to(x, tgt)
 
     return bc(a, sa), bc(b, sb)
@@ -145,40 +174,41 @@ def einsum(subscripts: str, a, b):
     nc = int(np.prod([size[c] for c in contract], dtype=np.int64))
 
     def arrange(x, s, order, shape):
-        arr = asarray_like(x)._vars if _is_sym(x) else x
+        arr = asarray(x)._vars if _is_sym(x) else x
         return arr.transpose([s.index(c) for c in order]).reshape(shape)
 
     A = arrange(a, sa, batch + afree + contract, (nb, nfa, nc))
     B = arrange(b, sb, batch + contract + bfree, (nb, nc, nfb))
     out = np.empty((nb, nfa, nfb), dtype=object)
-    so_ = _first_solver_options(a, b)
     for q in range(nb):
         if not _is_sym(b):
             for r in range(nfa):
-                out[q, r, :] = _cmvm_route(list(A[q, r, :]), B[q], so_)
+                out[q, r, :] = _cmvm_route(list(A[q, r, :]), B[q])
         elif not _is_sym(a):
             K = np.ascontiguousarray(A[q].T)
             for c in range(nfb):
-                out[q, :, c] = _cmvm_route(list(B[q, :, c]), K, so_)
+                out[q, :, c] = _cmvm_route(list(B[q, :, c]), K)
         else:
-            from ._functions import _sum_list
-
             for r in range(nfa):
                 for c in range(nfb):
-                    out[q, r, c] = _sum_list([fv.mul(A[q, r, k], B[q, k, c]) for k in range(nc)])
+                    out[q, r, c] = _sum_of([mul(A[q, r, k], B[q, k, c]) for k in range(nc)])
     res = out.reshape(tuple(size[c] for c in batch + afree + bfree))
     order = batch + afree + bfree
     res = res.transpose([order.index(c) for c in so]) if so else res
     if res.ndim == 0:
         return res[()]
-    return FixedVariableArray(np.ascontiguousarray(res), _clean=True)
+    return FixedVariableArray._wrap(np.ascontiguousarray(res))
 
 
-def _first_solver_options(*xs):
-    for x in xs:
-        if _is_sym(x):
-            return asarray_like(x).solver_options
-    return None
+def _sum_of(items: list[FixedVariable]) -> FixedVariable:
+    return sum_values(items) if items else FixedVariable(const=0)
+
+
+@implements_ufunc(np.matmul)
+def ufunc_matmul(ufunc, a, b, out=None, dtype=None, **kwargs):
+    check_dtype(dtype, "np.matmul")
+    check_ufunc_kwargs("np.matmul", kwargs)
+    return store(matmul(a, b), out, "np.matmul")
 
 
 def matmul(a, b):
@@ -205,12 +235,15 @@ def matmul(a, b):
     return einsum(subs, a, b)
 
 
-def dot(a, b, out=None):
-    if out is not None:
-        raise TypeError("np.dot(..., out=...) is not supported on symbolic arrays")
+@implements(np.dot)
+def np_dot(a, b, out=None):
+    return store(dot(a, b), out, "np.dot")
+
+
+def dot(a, b):
     na, nb_ = np.ndim(a), np.ndim(b)
     if na == 0 or nb_ == 0:
-        return asarray_like(a) * b if _is_sym(a) else asarray_like(b) * a
+        return asarray(a) * b if _is_sym(a) else asarray(b) * a
     if nb_ <= 2:
         return matmul(a, b)
     la = string.ascii_lowercase[: na - 1]
@@ -218,6 +251,7 @@ def dot(a, b, out=None):
     return einsum(f"{la}z,{lb[:-1]}z{lb[-1]}->{la}{lb}", a, b)
 
 
+@implements(np.inner)
 def inner(a, b):
     na, nb_ = np.ndim(a), np.ndim(b)
     if na == 0 or nb_ == 0:
@@ -227,6 +261,7 @@ def inner(a, b):
     return einsum(f"{la}z,{lb}z->{la}{lb}", a, b)
 
 
+@implements(np.tensordot)
 def tensordot(a, b, axes=2):
     na, nb_ = np.ndim(a), np.ndim(b)
     if isinstance(axes, (int, np.integer)):

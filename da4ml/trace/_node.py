@@ -1,5 +1,6 @@
 """DAIS-level graph nodes: one node = one DAIS op with an exact integer interval (vmin..vmax in steps of
-2**-f).  Nodes are immutable and carry their latency and cost under the HWConfig they were built with."""
+2**-f).  Nodes are immutable; each carries its latency and cost under the configuration of the inputs it was
+computed from (``config``: None for a node that reads no input, i.e. a constant)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,24 @@ import weakref
 
 from da4ml.ir import Opcode
 
+from ._config import DEFAULT_HWCONF, TraceConfig, common_config
 from ._cost import op_cost_delay
-from ._types import MAX_WIDTH, kif_int, width_int
+from ._errors import TraceError
+from ._types import MAX_WIDTH, kif_int, type_range, width_int
 
 _uid = itertools.count()
 
 
-class Lane:
-    """One input lane (an input position of the traced program)."""
+class TraceInput:
+    """One input position of a traced program: its arrival time and the trace's configuration."""
 
-    __slots__ = ("latency", "name", "uid")
+    __slots__ = ("config", "latency", "name", "uid")
 
-    def __init__(self, latency: float = 0.0, name: str = ""):
+    def __init__(self, config: TraceConfig, latency: float = 0.0, name: str = ""):
+        self.config = config
         self.latency = float(latency)
         self.uid = next(_uid)
         self.name = name
-
-
-class TraceError(ValueError):
-    """A traced operation cannot be built as asked (the message says why and how to fix it)."""
 
 
 class Node:
@@ -35,10 +35,11 @@ class Node:
         "a",
         "b",
         "c",
+        "config",
         "cost",
         "data",
         "f",
-        "lane",
+        "input",
         "latency",
         "opcode",
         "table",
@@ -48,19 +49,24 @@ class Node:
         "wide",
     )
 
-    def __init__(self, opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None):
+    def __init__(self, opcode, a, b, c, data, vmin, vmax, f, table=None, input=None, sub=0, wide=None):
         self.opcode = Opcode(opcode)
         self.a, self.b, self.c = a, b, c
         self.data = data
         self.vmin, self.vmax, self.f = int(vmin), int(vmax), int(f)
         self.table = table
-        self.lane = lane
+        self.input = input
         self.uid = next(_uid)
         w = width_int(self.vmin, self.vmax)
         self.wide = wide
+        config = input.config if input is not None else None
         for o in (a, b, c):
-            if o is not None and o.wide is not None:
-                raise TraceError(o.wide)
+            if o is not None:
+                if o.wide is not None:
+                    raise TraceError(o.wide)
+                if o.config is not config:
+                    config = common_config(config, o.config, f"an operation ({self.opcode.name})")
+        self.config = config
         if w > MAX_WIDTH and wide is None:
             raise TraceError(
                 f"{self.opcode.name} would produce a {w}-bit value (interval [{self.vmin}, {self.vmax}] * 2**-{self.f}); "
@@ -74,9 +80,10 @@ class Node:
             offset = self.f - a.f
         elif self.opcode in (Opcode.MUX, Opcode.NEG_MUX):
             sub = int(any(o is not None and o.opcode == Opcode.CONST for o in (a, b)))
+        hw = config.hwconf if config is not None else DEFAULT_HWCONF
         self.cost, delay = op_cost_delay(self.opcode, w, hw, in_w, sub, const, offset)
         if self.opcode == Opcode.INPUT:
-            self.latency = lane.latency
+            self.latency = input.latency
         else:
             self.latency = max((o.latency for o in (a, b, c) if o is not None), default=0.0) + delay
 
@@ -95,13 +102,22 @@ class Node:
 _CONS: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()
 
 
-def mk(opcode, a, b, c, data, vmin, vmax, f, hw, table=None, lane=None, sub=0, wide=None) -> Node:
+def mk(opcode, a, b, c, data, vmin, vmax, f, table=None, input=None, sub=0, wide=None) -> Node:
     """Hash-consed node constructor: structurally identical ops are one node (so x - x' folds when x' is a
-    re-trace of x).  Keys hold operand ids, which stay valid while the cached node (holding them) lives."""
-    key = (int(opcode), id(a), id(b), id(c), data, int(vmin), int(vmax), int(f), tuple(hw), table,
-           None if lane is None else lane.uid)  # fmt: skip
+    re-trace of x).  Keys hold operand ids, which stay valid while the cached node (holding them) lives; the
+    configuration follows from the operands (or the input), so it needs no place in the key."""
+    key = (int(opcode), id(a), id(b), id(c), data, int(vmin), int(vmax), int(f), table,
+           None if input is None else input.uid)  # fmt: skip
     n = _CONS.get(key)
     if n is None:
-        n = Node(opcode, a, b, c, data, vmin, vmax, f, hw, table=table, lane=lane, sub=sub, wide=wide)
+        n = Node(opcode, a, b, c, data, vmin, vmax, f, table=table, input=input, sub=sub, wide=wide)
         _CONS[key] = n
     return n
+
+
+def input_node(inp: TraceInput, k: int, i: int, f: int) -> Node | None:
+    """The INPUT node of input ``inp`` read as type (k, i, f) (None: a type that holds only 0)."""
+    lo, hi = type_range(k, i, f)
+    if lo == hi:
+        return None
+    return mk(Opcode.INPUT, None, None, None, 0, lo, hi, f, input=inp)

@@ -65,12 +65,3 @@ def to_frac(v) -> Fraction:
     if not math.isfinite(fv):
         raise ValueError(f"constant {v} is not finite")
     return Fraction(fv)
-
-
-def rescale_floor(n: int, f_from: int, f_to: int) -> int:
-    d = f_to - f_from
-    return n << d if d >= 0 else n >> -d
-
-
-def ceil_div_pow2(n: int, d: int) -> int:
-    return -((-n) >> d)

@@ -1,8 +1,8 @@
 """Constant-matrix products: the one place the tracer hands `x @ kernel` to the CMVM optimizer.
 
-`_cmvm_route(x, kernel, solver_options)` collects the problem (input intervals and latencies, solver
-options), takes out constant inputs and `offload_fn` entries, calls the optimizer (`da4ml.cmvm.solve`),
-and replays the returned Pipeline on the symbolic inputs.
+`_cmvm_route(x, kernel)` collects the problem (input intervals and latencies, and the solver options of the
+inputs' configuration), takes out constant inputs and `offload_fn` entries, calls the optimizer
+(`da4ml.cmvm.solve`), and replays the returned Pipeline on the symbolic inputs.
 """
 
 from __future__ import annotations
@@ -16,10 +16,14 @@ import numpy as np
 from da4ml.cmvm import solve
 from da4ml.ir import HWConfig, QInterval
 
-from . import fixed_variable as fv
-from ._node import TraceError
+from ._arith import add_const, check_const_factor, mul, node_view, sum_values
+from ._config import DEFAULT_HWCONF, common_config
+from ._errors import TraceError
 from ._types import to_frac
+from ._value import require_type
 from .fixed_variable import FixedVariable
+from .fixed_variable_array import FixedVariableArray
+from .replay import replay_pipeline
 
 # The optimizer (module attribute, so that tests can spy on what the tracer asks of it).
 SOLVER = solve
@@ -31,7 +35,7 @@ _CACHE_SIZE = 256
 
 def _mul_offloaded(x: FixedVariable, c: Fraction) -> FixedVariable:
     """x * c as one DAIS multiplier (MUL with a CONST operand), e.g. for a DSP."""
-    return fv.mul(x, fv._node_view(x._c(c))) if x.const is None else x._c(x.const * c)
+    return mul(x, node_view(x._c(c))) if x.const is None else x._c(x.const * c)
 
 
 def _solve_cached(kernel: np.ndarray, qints: list, lats: list, hw: HWConfig, opts: dict):
@@ -57,11 +61,8 @@ def _solve_cached(kernel: np.ndarray, qints: list, lats: list, hw: HWConfig, opt
     return pipe
 
 
-def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None = None) -> list[FixedVariable]:
+def _cmvm_route(x: Sequence[FixedVariable], kernel) -> list[FixedVariable]:
     """y = x @ kernel (x: n_in symbolic values, kernel: (n_in, n_out) constants) through the CMVM optimizer."""
-    from ._functions import _sum_list
-    from .replay import replay_pipeline
-
     xs = list(x)
     K = np.asarray(kernel, dtype=np.float64)
     if K.ndim != 2 or K.shape[0] != len(xs):
@@ -69,14 +70,15 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
     if not np.all(np.isfinite(K)):
         raise TraceError("the constant matrix has non-finite entries")
     for w in np.unique(K):
-        fv.check_const_factor(to_frac(w))
+        check_const_factor(to_frac(w))
     n_out = K.shape[1]
-    ref = next((v for v in xs if v.const is None), xs[0] if xs else FixedVariable())
+    config = None
     for v in xs:
-        fv._req(v)
-    opts = dict(solver_options or {})
+        require_type(v)
+        config = common_config(config, v.config, "a constant-matrix product")
+    opts = dict((config.solver_options if config is not None else None) or {})
     offload_fn = opts.pop("offload_fn", None)
-    hw = ref.hwconf
+    hw = config.hwconf if config is not None else DEFAULT_HWCONF
     # the adder model comes from the values' HWConfig unless solver_options name it explicitly
     a_sz, c_sz = opts.pop("adder_size", None), opts.pop("carry_size", None)
     if a_sz is not None or c_sz is not None:
@@ -94,11 +96,8 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
     const = [Fraction(0)] * n_out
     K = K.copy()
     if offload_fn is not None:
-        from .fixed_variable_array import FixedVariableArray
-
         mask = np.asarray(
-            offload_fn(K.copy(), FixedVariableArray(np.array(xs + [], dtype=object).reshape(-1), _clean=True)),
-            dtype=bool,
+            offload_fn(K.copy(), FixedVariableArray._wrap(np.array(xs + [], dtype=object).reshape(-1))), dtype=bool
         )
         mask = np.broadcast_to(mask, K.shape)
         for j, c in zip(*np.nonzero(mask & (K != 0))):
@@ -127,6 +126,6 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel, solver_options: dict | None 
     out = []
     for c in range(n_out):
         items = ([ys[c]] if ys[c] is not None else []) + extra[c]
-        y = _sum_list(items) if items else ref._c(0)
-        out.append(fv.add_const(y, const[c]) if const[c] else y)
+        y = sum_values(items) if items else FixedVariable(const=0)
+        out.append(add_const(y, const[c]) if const[c] else y)
     return out

@@ -1,71 +1,69 @@
-"""FixedVariableArray: an n-d numpy-like array of FixedVariable, and FixedVariableArrayInput."""
+"""FixedVariableArray: an n-d numpy-like array of FixedVariable, and FixedVariableArrayInput.
+
+The array holds an object ndarray of values.  Operators arrive as ufuncs (``NDArrayOperatorsMixin``), numpy
+functions through ``__array_function__``; both are looked up in ``_registry``, which the modules above this
+one fill (``_ufuncs``, ``_reductions``, ``_select``, ``_structure``, ``_linalg``, ``_sort``, ``replay``).
+Values are immutable and shared freely between arrays; the configuration is the one of the inputs the values
+come from (``hwconf`` / ``solver_options`` read it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from da4ml.ir import HWConfig
 
-from . import fixed_variable as fv
-from ._node import Lane, TraceError
-from .fixed_variable import DEFAULT_HW, FixedVariable, UnquantizedVariable, _as_fv
-
-HANDLED_FUNCTIONS: dict = {}
-_DEFAULT_HW = HWConfig(1, -1, -1)  # api.md default of from_kif / FixedVariableArrayInput
-
-
-def implements(*funcs):
-    def deco(impl):
-        for fn in funcs:
-            HANDLED_FUNCTIONS[fn] = impl
-        return impl
-
-    return deco
+from . import _registry
+from ._bits import to_bool
+from ._config import DEFAULT_HWCONF, TraceConfig, common_config, make_config
+from ._errors import TraceError
+from ._lut import lookup
+from ._node import TraceInput
+from ._quantize import quantize, relu
+from .fixed_variable import Configured, FixedVariable, UnquantizedVariable, as_value, input_value
 
 
-def _to_obj(a, like: FixedVariable | None = None) -> np.ndarray:
+def _to_obj(a) -> np.ndarray:
     """Object array of FixedVariable from an array-like (numbers become exact constants)."""
     if isinstance(a, FixedVariableArray):
         return a._vars
     if isinstance(a, FixedVariable):
         return np.array(a, dtype=object)
     arr = np.asarray(a) if not isinstance(a, np.ndarray) else a
+    out = np.empty(arr.shape, dtype=object)
     if arr.dtype != object:
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"cannot use an array of dtype {arr.dtype} as fixed-point constants")
-        out = np.empty(arr.shape, dtype=object)
         cache: dict = {}
         for idx, v in np.ndenumerate(arr):
             key = v.item()
             c = cache.get(key)
             if c is None:
-                c = cache[key] = _as_fv(key, like)
+                c = cache[key] = as_value(key)
             out[idx] = c
         return out
-    out = np.empty(arr.shape, dtype=object)
     for idx, v in np.ndenumerate(arr):
-        out[idx] = v if isinstance(v, FixedVariable) else _as_fv(v, like)
+        out[idx] = v if isinstance(v, FixedVariable) else as_value(v)
     return out
 
 
-def _first_var(arr: np.ndarray) -> FixedVariable | None:
+def values_config(arr: np.ndarray, what: str = "this array") -> TraceConfig | None:
+    """The one configuration of the values in an object array (None: constants only)."""
+    config = None
     for v in arr.flat:
-        if isinstance(v, FixedVariable) and (v.node is not None or isinstance(v, UnquantizedVariable)):
-            return v
-    return arr.flat[0] if arr.size else None
+        c = v.config
+        if c is not config and c is not None:
+            config = common_config(config, c, what)
+    return config
 
 
-def asarray_like(a, like=None) -> FixedVariableArray:
+def asarray(a) -> FixedVariableArray:
+    """a as a FixedVariableArray (numbers and numeric arrays become exact constants)."""
     if isinstance(a, FixedVariableArray):
         return a
-    ref = None
-    if isinstance(like, FixedVariableArray):
-        ref = _first_var(like._vars)
-    elif isinstance(like, FixedVariable):
-        ref = like
-    return FixedVariableArray(_to_obj(a, ref), _clean=True)
+    return FixedVariableArray._wrap(_to_obj(a))
 
 
 def broadcast_shapes(*shapes) -> tuple:
@@ -92,17 +90,7 @@ def elementwise(fn: Callable, *arrs: FixedVariableArray) -> FixedVariableArray:
     else:
         for idx in np.ndindex(shape):
             out[idx] = fn(*(b[idx] for b in bs))
-    return FixedVariableArray(out, _clean=True)
-
-
-def _wrap_scalars(obj):
-    if isinstance(obj, FixedVariable):
-        return FixedVariableArray(np.array(obj, dtype=object), _clean=True)
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_wrap_scalars(o) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _wrap_scalars(v) for k, v in obj.items()}
-    return obj
+    return FixedVariableArray._wrap(out)
 
 
 def _kif_arrays(shape, k, i, f):
@@ -110,42 +98,61 @@ def _kif_arrays(shape, k, i, f):
     return k, i, f
 
 
-class FixedVariableArray:
+class FixedVariableArray(Configured, NDArrayOperatorsMixin):
     """An n-d array of symbolic fixed-point values (numpy-like)."""
 
-    __array_priority__ = 100
+    def __init__(self, vars, solver_options: Mapping | None = None, hwconf: HWConfig | None = None):
+        """``vars``: an array-like of FixedVariable and numbers.  ``solver_options`` / ``hwconf`` state the
+        configuration of the values (TraceError if they were traced under another one: the configuration is
+        given on the inputs); for an array of constants only, they are the array's configuration."""
+        self._vars = _to_obj(vars)
+        self._config = None
+        if solver_options is not None or hwconf is not None:
+            self._config = self._stated_config(hwconf, solver_options)
 
-    def __init__(self, vars, hwconf: HWConfig | None = None, solver_options: dict | None = None, _clean: bool = False):
-        arr = vars if (_clean and isinstance(vars, np.ndarray)) else _to_obj(vars)
-        self._vars = arr
-        ref = _first_var(arr) if arr.size else None
-        if hwconf is not None or solver_options is not None:
-            for v in arr.flat:
-                if hwconf is not None:
-                    v.hwconf = hwconf
-                if solver_options is not None:
-                    v.solver_options = solver_options
-        self.hwconf = hwconf if hwconf is not None else (ref.hwconf if ref is not None else DEFAULT_HW)
-        self.solver_options = (
-            solver_options if solver_options is not None else (ref.solver_options if ref is not None else None)
-        )
+    @classmethod
+    def _wrap(cls, arr: np.ndarray) -> FixedVariableArray:
+        """An array over an object ndarray of FixedVariable (no conversion, no checks)."""
+        out = object.__new__(FixedVariableArray)
+        out._vars = arr
+        out._config = None
+        return out
+
+    def _stated_config(self, hwconf, solver_options) -> TraceConfig | None:
+        have = values_config(self._vars, "FixedVariableArray(...)")
+        if have is None:
+            return make_config(hwconf, solver_options)
+        for name, given, traced in (
+            ("hwconf", None if hwconf is None else HWConfig(*hwconf), have.hwconf),
+            ("solver_options", None if solver_options is None else dict(solver_options), have.solver_options or {}),
+        ):
+            if given is not None and given != traced:
+                raise TraceError(
+                    f"FixedVariableArray(..., {name}={given!r}): its values were traced with {name}={traced!r}. "
+                    "The configuration belongs to the inputs (values are shared between arrays and never change): "
+                    f"make the inputs with FixedVariableArray.from_kif(..., {name}=...) instead"
+                )
+        return None
 
     # ---- construction -------------------------------------------------------------------------------
     @classmethod
-    def from_kif(cls, k, i, f, hwconf: HWConfig = _DEFAULT_HW, latency=0.0, solver_options: dict | None = None):
+    def from_kif(
+        cls, k, i, f, hwconf: HWConfig = DEFAULT_HWCONF, latency=0.0, solver_options: Mapping | None = None
+    ) -> FixedVariableArray:
         """Symbolic inputs whose per-element type is (k, i, f) (arrays broadcast together)."""
+        config = make_config(hwconf, solver_options)
         shape = np.broadcast_shapes(np.shape(k), np.shape(i), np.shape(f), np.shape(latency))
         kb, ib, fb = _kif_arrays(shape, k, i, f)
         lat = np.broadcast_to(np.asarray(latency, dtype=np.float64), shape)
         out = np.empty(shape, dtype=object)
         for idx in np.ndindex(shape):
-            out[idx] = FixedVariable.from_kif(
-                int(kb[idx]), int(ib[idx]), int(fb[idx]), hwconf, float(lat[idx]), solver_options
-            )
-        return cls(out, hwconf, solver_options, _clean=True)
+            out[idx] = input_value(config, int(kb[idx]), int(ib[idx]), int(fb[idx]), float(lat[idx]))
+        arr = FixedVariableArray._wrap(out)
+        arr._config = config
+        return arr
 
     @classmethod
-    def from_lhs(cls, low, high, step, hwconf: HWConfig = _DEFAULT_HW, latency=0.0, solver_options=None):
+    def from_lhs(cls, low, high, step, hwconf: HWConfig = DEFAULT_HWCONF, latency=0.0, solver_options=None):
         """Symbolic inputs given by value ranges [low, high] with a power-of-two step."""
         shape = np.broadcast_shapes(np.shape(low), np.shape(high), np.shape(step))
         lo, hi, st = (np.broadcast_to(np.asarray(v, dtype=np.float64), shape) for v in (low, high, step))
@@ -155,8 +162,11 @@ class FixedVariableArray:
         i = np.ceil(np.log2(np.maximum(mx, st))).astype(int)
         return cls.from_kif(k, i, f, hwconf, latency, solver_options)
 
-    def _new(self, arr: np.ndarray) -> FixedVariableArray:
-        return FixedVariableArray(arr, _clean=True)
+    # ---- configuration ------------------------------------------------------------------------------------
+    @property
+    def config(self) -> TraceConfig | None:
+        """The configuration of the values (None: constants only, and none was stated)."""
+        return self._config if self._config is not None else values_config(self._vars)
 
     # ---- numpy-like structure ---------------------------------------------------------------------------
     @property
@@ -177,46 +187,46 @@ class FixedVariableArray:
 
     @property
     def T(self) -> FixedVariableArray:
-        return self._new(self._vars.T)
+        return self._wrap(self._vars.T)
 
     def __len__(self) -> int:
         return len(self._vars)
 
     def __iter__(self):
         for v in self._vars:
-            yield v if isinstance(v, FixedVariable) else self._new(v)
+            yield v if isinstance(v, FixedVariable) else self._wrap(v)
 
     def reshape(self, *shape, order="C") -> FixedVariableArray:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return self._new(self._vars.reshape(shape, order=order))
+        return self._wrap(self._vars.reshape(shape, order=order))
 
-    def flatten(self) -> FixedVariableArray:
-        return self._new(self._vars.flatten())
+    def flatten(self, order="C") -> FixedVariableArray:
+        return self._wrap(self._vars.flatten(order))
 
-    def ravel(self) -> FixedVariableArray:
-        return self._new(self._vars.ravel())
+    def ravel(self, order="C") -> FixedVariableArray:
+        return self._wrap(self._vars.ravel(order))
 
     def transpose(self, *axes) -> FixedVariableArray:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        return self._new(self._vars.transpose(*axes) if axes else self._vars.transpose())
+        return self._wrap(self._vars.transpose(*axes) if axes else self._vars.transpose())
 
-    def copy(self) -> FixedVariableArray:
-        return self._new(self._vars.copy())
+    def copy(self, order="C") -> FixedVariableArray:
+        return self._wrap(self._vars.copy(order))
 
     def __getitem__(self, key):
-        from ._sort import ArgsortIndex
-
-        if isinstance(key, ArgsortIndex):
-            return key.apply(self)
         if isinstance(key, FixedVariableArray):
-            raise TraceError("indexing with a symbolic array is only supported for the result of np.argsort")
+            return key._index_into(self)
         r = self._vars[key]
-        return r if isinstance(r, FixedVariable) else self._new(r)
+        return r if isinstance(r, FixedVariable) else self._wrap(r)
+
+    def _index_into(self, arr: FixedVariableArray) -> FixedVariableArray:
+        """arr[self] (only the result of np.argsort can index: _sort.ArgsortIndex)."""
+        raise TraceError("indexing with a symbolic array is only supported for the result of np.argsort")
 
     def __setitem__(self, key, value):
-        v = _to_obj(value, _first_var(self._vars))
+        v = _to_obj(value)
         self._vars[key] = v if v.ndim else v[()]
 
     def __repr__(self):
@@ -243,215 +253,111 @@ class FixedVariableArray:
             out[(slice(None),) + idx] = (float(v.low), float(v.high), float(v.step))
         return out
 
-    # ---- arithmetic ---------------------------------------------------------------------------------
-    def _bin(self, other, fn, reflected=False):
-        o = asarray_like(other, self)
-        return elementwise(fn, o, self) if reflected else elementwise(fn, self, o)
-
-    def __add__(self, o):
-        return self._bin(o, fv.add)
-
-    def __radd__(self, o):
-        return self._bin(o, fv.add, True)
-
-    def __sub__(self, o):
-        return self._bin(o, fv.sub)
-
-    def __rsub__(self, o):
-        return self._bin(o, fv.sub, True)
-
-    def __mul__(self, o):
-        return self._bin(o, fv.mul)
-
-    def __rmul__(self, o):
-        return self._bin(o, fv.mul, True)
-
-    def __truediv__(self, o):
-        return self._bin(o, fv.div)
-
-    def __rtruediv__(self, o):
-        return self._bin(o, fv.div, True)
-
-    def __pow__(self, n):
-        return elementwise(lambda v: fv.power(v, n), self)
-
-    def __neg__(self):
-        return elementwise(fv.neg, self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return elementwise(fv.absolute, self)
-
-    def __lt__(self, o):
-        return self._bin(o, fv.less)
-
-    def __le__(self, o):
-        return self._bin(o, fv.less_equal)
-
-    def __gt__(self, o):
-        return self._bin(o, fv.greater)
-
-    def __ge__(self, o):
-        return self._bin(o, fv.greater_equal)
-
-    def __eq__(self, o):  # type: ignore[override]
-        return self._bin(o, fv.equal)
-
-    def __ne__(self, o):  # type: ignore[override]
-        return self._bin(o, fv.not_equal)
-
+    # ---- numpy protocols: operators arrive as ufuncs, numpy functions through __array_function__ ---------
     __hash__ = object.__hash__
 
-    def __and__(self, o):
-        return self._bin(o, fv.bit_and)
+    # augmented assignment (x += y) rebinds x to a new array: the values x holds may be shared with others
+    def __iadd__(self, other):
+        return NotImplemented
 
-    def __rand__(self, o):
-        return self._bin(o, fv.bit_and, True)
+    __isub__ = __imul__ = __imatmul__ = __itruediv__ = __ifloordiv__ = __imod__ = __ipow__ = __iadd__
+    __ilshift__ = __irshift__ = __iand__ = __ixor__ = __ior__ = __iadd__
 
-    def __or__(self, o):
-        return self._bin(o, fv.bit_or)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _registry.ufunc(ufunc, method)(ufunc, *inputs, **kwargs)
 
-    def __ror__(self, o):
-        return self._bin(o, fv.bit_or, True)
-
-    def __xor__(self, o):
-        return self._bin(o, fv.bit_xor)
-
-    def __rxor__(self, o):
-        return self._bin(o, fv.bit_xor, True)
-
-    def __invert__(self):
-        return elementwise(fv.invert, self)
-
-    def __lshift__(self, n):
-        return elementwise(lambda v: fv.shift(v, int(n)), self)
-
-    def __rshift__(self, n):
-        return elementwise(lambda v: fv.shift(v, -int(n)), self)
-
-    def __matmul__(self, o):
-        from ._linalg import matmul
-
-        return matmul(self, o)
-
-    def __rmatmul__(self, o):
-        from ._linalg import matmul
-
-        return matmul(o, self)
-
-    def matmul(self, o):
-        return self.__matmul__(o)
-
-    def rmatmul(self, o):
-        return self.__rmatmul__(o)
+    def __array_function__(self, func, types, args, kwargs):
+        return _registry.function(func)(*args, **kwargs)
 
     def __da4ml_replay__(self, comb, quantize: bool = False, debug: bool = False) -> FixedVariableArray:
-        """CombLogic.__call__ on symbolic inputs: the program replayed on these values."""
-        from .replay import comb_call
-
-        return comb_call(comb, self, quantize, debug)
+        """CombLogic.__call__ on symbolic inputs: the program replayed on these values (da4ml.trace.replay)."""
+        return _registry.function(_registry.REPLAY)(comb, self, quantize, debug)
 
     def __bool__(self):
         raise TypeError("the truth value of a symbolic array is unknown at trace time: use np.where / np.any / np.all")
+
+    def matmul(self, o):
+        return np.matmul(self, o)
+
+    def rmatmul(self, o):
+        return np.matmul(o, self)
+
+    # numpy's methods are its functions (each argument is checked there)
+    def sum(self, *args, **kwargs):
+        return np.sum(self, *args, **kwargs)
+
+    def max(self, *args, **kwargs):
+        return np.max(self, *args, **kwargs)
+
+    def min(self, *args, **kwargs):
+        return np.min(self, *args, **kwargs)
+
+    def mean(self, *args, **kwargs):
+        return np.mean(self, *args, **kwargs)
+
+    def prod(self, *args, **kwargs):
+        return np.prod(self, *args, **kwargs)
+
+    def clip(self, *args, **kwargs):
+        return np.clip(self, *args, **kwargs)
+
+    def any(self, *args, **kwargs):
+        return np.any(self, *args, **kwargs)
+
+    def all(self, *args, **kwargs):
+        return np.all(self, *args, **kwargs)
+
+    def dot(self, *args, **kwargs):
+        return np.dot(self, *args, **kwargs)
 
     # ---- fixed-point operations -----------------------------------------------------------------------
     def quantize(self, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> FixedVariableArray:
         kb, ib, fb = _kif_arrays(self.shape, k, i, f)
         out = np.empty(self.shape, dtype=object)
         for idx, v in np.ndenumerate(self._vars):
-            out[idx] = fv.quantize(v, int(kb[idx]), int(ib[idx]), int(fb[idx]), overflow_mode, round_mode)
-        return self._new(out)
+            out[idx] = quantize(v, int(kb[idx]), int(ib[idx]), int(fb[idx]), overflow_mode, round_mode)
+        return self._wrap(out)
 
     def relu(self, i=None, f=None, round_mode: str = "TRN") -> FixedVariableArray:
         ib = None if i is None else np.broadcast_to(np.asarray(i), self.shape)
         fb = None if f is None else np.broadcast_to(np.asarray(f), self.shape)
         out = np.empty(self.shape, dtype=object)
         for idx, v in np.ndenumerate(self._vars):
-            out[idx] = fv.relu(
-                v, None if ib is None else int(ib[idx]), None if fb is None else int(fb[idx]), round_mode
-            )
-        return self._new(out)
+            out[idx] = relu(v, None if ib is None else int(ib[idx]), None if fb is None else int(fb[idx]), round_mode)
+        return self._wrap(out)
 
     def apply(self, fn: Callable, name: str | None = None) -> FixedVariableArray:
-        return elementwise(lambda v: fv.lookup(v, fn, name), self)
+        return elementwise(lambda v: lookup(v, fn, name), self)
 
     def to_bool(self, mode: str = "any") -> FixedVariableArray:
-        return elementwise(lambda v: fv.to_bool(v, mode), self)
+        return elementwise(lambda v: to_bool(v, mode), self)
 
     def as_new(self) -> FixedVariableArray:
-        """Fresh symbolic inputs with the same per-element types (for retracing)."""
+        """Fresh symbolic inputs with the same per-element types and configuration (for retracing)."""
         out = np.empty(self.shape, dtype=object)
+        fallback = None
         for idx, v in np.ndenumerate(self._vars):
             if isinstance(v, UnquantizedVariable):
-                out[idx] = UnquantizedVariable(Lane(v.latency), v.hwconf, v.solver_options)
-            else:
-                k, i, f = v.kif
-                out[idx] = FixedVariable.from_kif(k, i, f, v.hwconf, 0.0, v.solver_options)
-        return self._new(out)
-
-    def sum(self, axis=None, keepdims=False):
-        return np.sum(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        return np.max(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        return np.min(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return np.mean(self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis=None, keepdims=False):
-        return np.prod(self, axis=axis, keepdims=keepdims)
-
-    def clip(self, a_min=None, a_max=None):
-        return np.clip(self, a_min, a_max)
-
-    def any(self, axis=None, keepdims=False):
-        return np.any(self, axis=axis, keepdims=keepdims)
-
-    def all(self, axis=None, keepdims=False):
-        return np.all(self, axis=axis, keepdims=keepdims)
-
-    def dot(self, o):
-        return np.dot(self, o)
-
-    # ---- numpy protocols ----------------------------------------------------------------------------
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from ._functions import apply_ufunc
-
-        if kwargs.get("out") is not None:
-            raise TypeError(f"np.{ufunc.__name__}(..., out=...) is not supported on symbolic arrays")
-        kwargs.pop("out", None)
-        return apply_ufunc(ufunc, method, inputs, kwargs)
-
-    def __array_function__(self, func, types, args, kwargs):
-        return FixedVariableArray._dispatch(func, args, kwargs)
-
-    @staticmethod
-    def _dispatch(func, args, kwargs):
-        from . import _functions  # noqa: F401  (registers the implementations)
-
-        impl = HANDLED_FUNCTIONS.get(func)
-        if impl is None:
-            name = getattr(func, "__module__", "numpy") + "." + getattr(func, "__name__", str(func))
-            raise TypeError(
-                f"{name.replace('numpy.core.multiarray', 'numpy').replace('numpy.core.fromnumeric', 'numpy')} "
-                "is not supported on symbolic fixed-point arrays (FixedVariableArray); "
-                "see da4ml.trace docs for the supported numpy functions"
-            )
-        return impl(*args, **kwargs)
+                out[idx] = v.as_new()
+                continue
+            config = v.config
+            if config is None:  # a constant element: the array's configuration
+                fallback = fallback or self.config or make_config()
+                config = fallback
+            k, i, f = v.kif
+            out[idx] = input_value(config, k, i, f, 0.0)
+        return self._wrap(out)
 
 
 class FixedVariableArrayInput(FixedVariableArray):
     """Symbolic inputs whose type is not known yet: quantize them before any non-trivial operation."""
 
-    def __init__(self, shape, hwconf: HWConfig = _DEFAULT_HW, solver_options: dict | None = None, latency=0.0):
+    def __init__(self, shape, hwconf: HWConfig = DEFAULT_HWCONF, solver_options: Mapping | None = None, latency=0.0):
+        config = make_config(hwconf, solver_options)
         shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         lat = np.broadcast_to(np.asarray(latency, dtype=np.float64), shape)
         out = np.empty(shape, dtype=object)
         for idx in np.ndindex(shape):
-            out[idx] = UnquantizedVariable(Lane(float(lat[idx])), hwconf, solver_options)
-        super().__init__(out, hwconf, solver_options, _clean=True)
+            out[idx] = UnquantizedVariable(TraceInput(config, float(lat[idx])))
+        self._vars = out
+        self._config = config

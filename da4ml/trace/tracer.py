@@ -1,7 +1,11 @@
-"""comb_trace: the traced expression graph between inputs and outputs -> one DAIS program (CombLogic).
+"""comb_trace: the traced expression graph between inputs and outputs -> one DAIS program (CombLogic), and
+to_pipeline: that program in register stages (da4ml.ir.staging.split_stages).
 
 Emission walks back from the outputs only (dead code never appears), numbers ops in dependency order
-with the inputs first, and hash-conses identical ops (same opcode, operands, data and type) into one."""
+with the inputs first, and hash-conses identical ops (same opcode, operands, data and type) into one.  Every
+interval the tracer writes is exact, and the program says so (``CombLogic.exact_intervals``): in particular a
+MUX's interval bounds the operand it selects (the tracer's max/min/saturation muxes rely on the condition to
+keep the other values out), so replay may rebuild such a mux without the wrap the op type alone implies."""
 
 from __future__ import annotations
 
@@ -9,20 +13,15 @@ from fractions import Fraction
 
 import numpy as np
 
-from da4ml.ir import CombLogic, Op, Opcode, QInterval, encode_data
+from da4ml.ir import CombLogic, Op, Opcode, Pipeline, QInterval, encode_data
+from da4ml.ir.staging import split_stages
 
-from ._node import Node, TraceError, mk
+from ._config import DEFAULT_HWCONF, common_config
+from ._errors import TraceError
+from ._node import Node, mk
 from ._types import MAX_WIDTH, frac_f
 from .fixed_variable import FixedVariable, UnquantizedVariable
 from .fixed_variable_array import FixedVariableArray
-
-
-class TracedOps(list):
-    """The op list of a program written by comb_trace.  Every interval it declares is exact; in particular a
-    MUX's interval bounds the operand it selects (the tracer's max/min/saturation muxes rely on the condition to
-    keep the other values out), so replay may rebuild such a mux without the wrap the op type alone implies."""
-
-    __slots__ = ()
 
 
 def _flatten(obj, what: str) -> list:
@@ -51,8 +50,8 @@ def _qint(n: Node) -> QInterval:
 
 
 class _Emitter:
-    def __init__(self, lane_index: dict):
-        self.lane_index = lane_index
+    def __init__(self, input_index: dict):
+        self.input_index = input_index
         self.ops: list[Op] = []
         self.ids: dict[int, int] = {}  # id(node) -> op index
         self.keys: dict[tuple, int] = {}
@@ -79,7 +78,7 @@ class _Emitter:
         id0 = g(id(n.a), -1) if n.a is not None else -1
         id1 = g(id(n.b), -1) if n.b is not None else -1
         if op == Opcode.INPUT:
-            id0 = self.lane_index[n.lane.uid]
+            id0 = self.input_index[n.input.uid]
             data = 0
         elif op in (Opcode.ADD, Opcode.SUB):
             if op == Opcode.ADD and n.data == 0 and id1 < id0:
@@ -143,31 +142,31 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
     """The DAIS program computing `outputs` from `inputs` (arrays or sequences of arrays)."""
     ins = _flatten(inputs, "inputs")
     outs = _flatten(outputs, "outputs")
-    lane_index: dict[int, int] = {}
+    input_index: dict[int, int] = {}
     declared: list[Node | None] = []
     for j, v in enumerate(ins):
         node = None
         if isinstance(v, UnquantizedVariable):
-            lane = v.lane
+            inp = v.input
         elif v.const is not None:
             declared.append(None)
             continue
         elif v.node.opcode == Opcode.INPUT and v.shift == 0 and not v.neg:
-            node, lane = v.node, v.node.lane
+            node, inp = v.node, v.node.input
         else:
             raise TraceError(
                 f"comb_trace input {j} is a computed value, not a symbolic input: pass the arrays made by "
                 "FixedVariableArray.from_kif / FixedVariableArrayInput / as_new"
             )
-        if lane.uid in lane_index:
+        if inp.uid in input_index:
             raise TraceError(f"comb_trace input {j} is listed twice")
-        lane_index[lane.uid] = j
+        input_index[inp.uid] = j
         declared.append(node)
-    hw = None
-    for v in outs + ins:
-        if v.hwconf is not None:
-            hw = v.hwconf
-            break
+    config = None
+    for v in ins + outs:
+        if v.config is not None and v.config is not config:
+            config = common_config(config, v.config, "comb_trace")
+    hw = config.hwconf if config is not None else DEFAULT_HWCONF
     # constant outputs other than 0 need a CONST op
     roots: list[Node] = []
     out_views: list[tuple] = []
@@ -180,16 +179,16 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
                 continue
             f = frac_f(v.const)
             n = int(v.const * Fraction(2) ** f)
-            node = mk(Opcode.CONST, None, None, None, n, n, n, f, v.hwconf)
+            node = mk(Opcode.CONST, None, None, None, n, n, n, f)
             out_views.append((node, 0, False))
             roots.append(node)
             continue
         out_views.append((v.node, v.shift, v.neg))
         roots.append(v.node)
-    em = _Emitter(lane_index)
+    em = _Emitter(input_index)
     used_inputs = _collect_inputs(roots)
     for n in used_inputs:
-        if n.lane.uid not in lane_index:
+        if n.input.uid not in input_index:
             raise TraceError(
                 "an output depends on a symbolic input that is not in comb_trace(inputs, ...): "
                 "list every input array the outputs were computed from"
@@ -197,7 +196,7 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
     if keep_dead_inputs:
         used_ids = {id(n) for n in used_inputs}
         used_inputs = used_inputs + [n for n in declared if n is not None and id(n) not in used_ids]
-    used_inputs.sort(key=lambda n: (lane_index[n.lane.uid], n.f, n.vmin, n.vmax))
+    used_inputs.sort(key=lambda n: (input_index[n.input.uid], n.f, n.vmin, n.vmax))
     for n in used_inputs:
         em.emit_node(n)
     em.walk(roots)
@@ -211,16 +210,25 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
             out_idxs.append(em.ids[id(node)])
             out_shifts.append(int(s))
             out_negs.append(bool(ng))
-    hw_a = hw.adder_size if hw is not None else -1
-    hw_c = hw.carry_size if hw is not None else -1
     return CombLogic(
         shape=(len(ins), len(outs)),
         inp_shifts=[0] * len(ins),
         out_idxs=out_idxs,
         out_shifts=out_shifts,
         out_negs=out_negs,
-        ops=TracedOps(em.ops),
-        carry_size=hw_c,
-        adder_size=hw_a,
+        ops=em.ops,
+        carry_size=hw.carry_size,
+        adder_size=hw.adder_size,
         lookup_tables=tuple(em.tables),
+        exact_intervals=True,
     )
+
+
+def to_pipeline(comb: CombLogic, latency_cutoff: float, retiming: bool = True, verbose: bool = False) -> Pipeline:
+    """Register stages of at most ``latency_cutoff`` combinational latency each (<= 0: one stage): the one
+    staging algorithm, ``da4ml.ir.staging.split_stages`` (see there for ``retiming``); ``verbose`` prints the
+    number of stages."""
+    pipe = split_stages(comb, latency_cutoff, retiming=retiming)
+    if verbose:
+        print(f"to_pipeline: {len(pipe)} stage(s) at latency cutoff {latency_cutoff}")
+    return pipe

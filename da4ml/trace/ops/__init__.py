@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import operator as _operator
 from collections.abc import Callable
 
 import numpy as np
 
-from .. import fixed_variable as _fv
-from .._functions import reduce_tree as _reduce_tree
-from .._linalg import einsum as _einsum2
 from .._linalg import np_einsum as _np_einsum
 from .._numeric import quantize_numeric, relu_numeric
+from .._reductions import reduce_tree as _reduce_tree
 from .._sort import sort as _sort
+from .._sort import sort_numbers as _sort_numbers
 from ..fixed_variable import FixedVariable
-from ..fixed_variable_array import FixedVariableArray, asarray_like
+from ..fixed_variable_array import FixedVariableArray, asarray
 
 __all__ = ["einsum", "quantize", "reduce", "relu", "sort"]
 
@@ -28,7 +26,7 @@ def quantize(x, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN"):
     if isinstance(x, FixedVariable):
         return x.quantize(k, i, f, overflow_mode, round_mode)
     if _sym(x):
-        return asarray_like(x).quantize(k, i, f, overflow_mode, round_mode)
+        return asarray(x).quantize(k, i, f, overflow_mode, round_mode)
     r = quantize_numeric(x, k, i, f, overflow_mode, round_mode)
     return r if np.ndim(x) else r[()]
 
@@ -38,7 +36,7 @@ def relu(x, i=None, f=None, round_mode: str = "TRN"):
     if isinstance(x, FixedVariable):
         return x.relu(i, f, round_mode)
     if _sym(x):
-        return asarray_like(x).relu(i, f, round_mode)
+        return asarray(x).relu(i, f, round_mode)
     r = relu_numeric(x, i, f, round_mode)
     return r if np.ndim(x) else r[()]
 
@@ -74,22 +72,13 @@ def reduce(operator: Callable, x, axis=None, keepdims: bool = False):
             r = r._vars[()]
         return r
 
-    return _reduce_tree(elem, asarray_like(x), axis, keepdims)
+    return _reduce_tree(elem, asarray(x), axis, keepdims, name="ops.reduce")
 
 
 def sort(a, axis=None, kind: str = "batcher", aux_value=None):
     """Sorting network along `axis` (None: flattened), kind 'batcher' or 'bitonic'; with aux_value, returns
-    (sorted keys, aux_value permuted alongside)."""
+    (sorted keys, aux_value permuted alongside).  On numbers the same network runs, so equal keys move their
+    aux values as the hardware does."""
     if not _sym(a):
-        arr = np.asarray(a)
-        if aux_value is None:
-            return np.sort(arr, axis=axis, kind="stable")
-        aux = np.asarray(aux_value)
-        if axis is None:
-            arr, aux, axis = arr.ravel(), aux.ravel(), 0
-        idx = np.argsort(arr, axis=axis, kind="stable")
-        return np.take_along_axis(arr, idx, axis), np.take_along_axis(aux, idx, axis)
+        return _sort_numbers(a, axis, kind, aux_value)
     return _sort(a, axis, kind, aux_value)
-
-
-_ = (_operator, _einsum2, _fv)

@@ -36,3 +36,16 @@ def run(width, seed, FixedVariableArray, comb_trace, ops):
             "binary": [int(v) for v in np.asarray(comb.to_binary(), dtype=np.int64)],
             "probe": [[float(v) for v in r] for r in np.asarray(comb.predict(X) if hasattr(comb, "predict") and _HAS_PREDICT else [comb(r) for r in X])]}
 """
+
+
+def traced_mlp(width: int, seed: int = 0):
+    """The MLP of MODEL_SRC traced and optimized by this package (a CombLogic)."""
+    import numpy as np
+
+    from da4ml.trace import FixedVariableArray, comb_trace, ops
+
+    scope: dict = {"_HAS_PREDICT": True}
+    exec(MODEL_SRC, scope)  # noqa: S102 (our own model source, shared with the published-da4ml venv)
+    ws, bs = scope["weights"](width, seed)
+    x = FixedVariableArray.from_kif(np.ones(width, dtype=np.int64), 3, 4)
+    return comb_trace(x, scope["model"](x, ws, bs, ops))

@@ -17,19 +17,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import numpy as np  # noqa: E402
-from _mlp import MODEL_SRC  # noqa: E402
+from _mlp import traced_mlp
 
-from da4ml.codegen import RTLModel  # noqa: E402
-from da4ml.trace import FixedVariableArray, comb_trace, ops  # noqa: E402
-
-
-def traced_mlp(width: int, seed: int = 0):
-    scope: dict = {"_HAS_PREDICT": True}
-    exec(MODEL_SRC, scope)
-    ws, bs = scope["weights"](width, seed)
-    x = FixedVariableArray.from_kif(np.ones(width, dtype=np.int64), 3, 4)
-    return comb_trace(x, scope["model"](x, ws, bs, ops))
+from da4ml.codegen import RTLModel
 
 
 def main() -> None:

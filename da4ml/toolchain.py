@@ -1,5 +1,6 @@
-"""External tools (Verilator, Icarus, Yosys): found on PATH with environment overrides (VERILATOR,
-VERILATOR_ROOT, IVERILOG, YOSYS), checked, and run with clear errors. The one place that knows them."""
+"""External tools (Verilator, Icarus, Yosys, a C++ compiler and the ap_types headers): found on PATH or in
+known places with environment overrides (VERILATOR, VERILATOR_ROOT, IVERILOG, YOSYS, CXX, DA4ML_AP_TYPES,
+XILINX_HLS, XILINX_VITIS), checked, and run with clear errors. The one place that knows them."""
 
 from __future__ import annotations
 
@@ -303,6 +304,56 @@ def default_simulator() -> str:
     if not avail:
         raise ToolError(f"no HDL simulator found: install iverilog (`apt-get install iverilog`), or `{SIM_EXTRA}`")
     return avail[0]
+
+
+def find_cxx() -> str:
+    """The C++ compiler of the HLS C-simulation bridge: ``$CXX`` if set, else ``g++`` on PATH."""
+    return require_tool("g++", "CXX", hint="install it with `apt-get install g++` (Debian's build-essential has it)")
+
+
+AP_TYPES_ENV = "DA4ML_AP_TYPES"
+
+
+def _ap_types_of_package(name: str, *parts: str) -> Path | None:
+    """``parts`` below an installed package (found without importing it), if it holds ap_fixed.h."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    d = Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
+    return d if (d / "ap_fixed.h").is_file() else None
+
+
+def find_ap_types() -> Path:
+    """The folder holding Xilinx's ``ap_fixed.h`` (the ap_types headers), never copied into da4ml:
+    ``$DA4ML_AP_TYPES`` > ``$XILINX_HLS/include`` > ``$XILINX_VITIS/include`` > an installed package that ships
+    them (hls4ml: ``hls4ml/templates/vivado/ap_types``)."""
+    explicit = os.environ.get(AP_TYPES_ENV)
+    if explicit:
+        d = Path(explicit)
+        if not (d / "ap_fixed.h").is_file():
+            raise ToolError(f"${AP_TYPES_ENV}={explicit!r} holds no ap_fixed.h; point it at the ap_types folder")
+        return d
+    tried = []
+    for env in ("XILINX_HLS", "XILINX_VITIS"):
+        root = os.environ.get(env)
+        if root:
+            d = Path(root) / "include"
+            if (d / "ap_fixed.h").is_file():
+                return d
+            tried.append(f"${env}/include = {d} has no ap_fixed.h")
+    pkg = _ap_types_of_package("hls4ml", "templates", "vivado", "ap_types")
+    if pkg is not None:
+        return pkg
+    raise ToolError(
+        "the ap_types headers (ap_fixed.h) were not found"
+        + (f" ({'; '.join(tried)})" if tried else "")
+        + f": set ${AP_TYPES_ENV} to a folder holding ap_fixed.h, or XILINX_HLS / XILINX_VITIS to a Vitis HLS "
+        "installation, or install a package that ships them (`pip install hls4ml`, e.g. through the "
+        "`da4ml[hls4ml]` extra)"
+    )
 
 
 def check_verilator_fst() -> None:

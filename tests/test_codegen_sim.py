@@ -111,3 +111,20 @@ def test_given_pipeline_with_mismatched_boundary_types(tmp_path):
     model.compile()
     x = random_inputs(pipe.solutions[0], N_SAMPLES, seed=5)
     assert np.array_equal(model.predict(x), pipe.predict(x))
+
+
+@pytest.mark.simulator
+@needs_verilator
+def test_published_compile_and_predict_keywords(tmp_path):
+    """compile(nproc=...), predict(data, n_threads=...) as code written for the published API calls them; repr
+    says when the model is compiled; the batch split over parallel runs gives the same outputs."""
+    comb = ALL_PROGRAMS["mlp"]()
+    model = RTLModel(comb, "kw", tmp_path / "kw", latency_cutoff=2, print_latency=False)
+    assert "not compiled" in repr(model)
+    model.compile(nproc=2)
+    assert model.compiled and "compiled (" in repr(model)
+    x = random_inputs(comb, 2500, seed=3)
+    want = expected(comb, x)
+    assert np.array_equal(model.predict(x, n_threads=3), want)
+    assert np.array_equal(model.predict(x, n_threads=0), want)
+    assert np.array_equal(model.predict(x[0], n_threads=1), want[0])

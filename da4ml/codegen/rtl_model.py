@@ -11,8 +11,8 @@ import numpy as np
 from ..ir import CombLogic, Pipeline
 from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
-from ..project.directory import WriteReport, write_project
 from ..verif import write_testbench
+from ._model import ProjectModel
 from .render import CodegenOptions, Design, check_identifier, design_of, header_of, render_project
 from .verilator import build_model, run_model
 
@@ -21,7 +21,7 @@ __all__ = ["RTLModel", "VHDLModel", "VerilogModel"]
 _FLAVORS = ("verilog", "vhdl")
 
 
-class RTLModel:
+class RTLModel(ProjectModel):
     """An RTL project for ``solution`` (a CombLogic or a Pipeline) with top module ``prj_name`` in ``path``.
 
     - ``latency_cutoff > 0`` splits a CombLogic into register stages (``da4ml.ir.staging.split_stages``):
@@ -97,7 +97,6 @@ class RTLModel:
         self._files: dict[str, bytes] | None = None
         self._manifest: Manifest | None = None
         self._exe: Path | None = None
-        self.last_write: WriteReport | None = None
         if print_latency:
             d = self.design
             kind = f"{d.latency_cycles} cycle(s), II=1" if d.pipelined else "combinational"
@@ -105,41 +104,17 @@ class RTLModel:
 
     # -- files -----------------------------------------------------------------------------------------
     @property
-    def stages(self) -> tuple[CombLogic, ...]:
-        return self.design.stages
-
-    @property
     def latency_cycles(self) -> int:
         return self.design.latency_cycles
 
-    def render(self) -> tuple[dict[str, bytes], Manifest]:
-        """``({relative path: bytes}, manifest)`` of the project without touching the disk."""
-        if self._files is None:
-            self._files, self._manifest = render_project(self.design, self.options)
-        assert self._manifest is not None
-        return self._files, self._manifest
-
-    @property
-    def manifest(self) -> Manifest:
-        """The project's manifest (what manifest.json holds)."""
-        return self.render()[1]
+    def _render(self) -> tuple[dict[str, bytes], Manifest]:
+        return render_project(self.design, self.options)
 
     def write(self) -> Path:
         """Write the project to ``path``, all or nothing (da4ml.project.directory.write_project): only the
         files da4ml generates are replaced; everything else in the folder (reports/, vivado/, sim_build/,
         synth/, your own files) is kept. What was replaced is in ``last_write`` (printed with print_latency)."""
-        files, manifest = self.render()
-
-        def fill(folder: Path) -> None:
-            for rel, content in files.items():
-                f = folder / rel
-                f.parent.mkdir(parents=True, exist_ok=True)
-                f.write_bytes(content)
-            self._write_testbench(folder, manifest)
-
-        self.last_write = write_project(self.path, fill)
-        if self.print_latency and (self.last_write.replaced or self.last_write.kept or self.last_write.cleaned):
-            print(f"{self.prj_name}: {self.last_write}")
+        self._write(self._write_testbench)
         self._exe = None
         return self.last_write.path
 
@@ -150,32 +125,36 @@ class RTLModel:
         write_testbench(path, manifest, python=sys.executable)
 
     # -- simulation ------------------------------------------------------------------------------------
-    def compile(self, jobs: int | None = None) -> Path:
-        """Build the Verilator model with ``jobs`` parallel jobs (default: every core); writes the project
-        first when it is not written. Skipped when the same program and options were built already."""
+    def compile(self, nproc: int | None = None) -> Path:
+        """Build the Verilator model with ``nproc`` parallel compile jobs (None: one per core); writes the
+        project first when it is not written. Skipped when the same program and options were built already."""
+        if nproc is not None and (isinstance(nproc, bool) or not isinstance(nproc, (int, np.integer)) or nproc < 1):
+            raise ValueError(f"nproc={nproc!r} must be an integer >= 1 (or None for one job per core)")
         files, manifest = self.render()
         on_disk = self.path / MANIFEST_NAME
         if not on_disk.is_file() or on_disk.read_bytes() != files[MANIFEST_NAME]:
             self.write()
         header = header_of(self.options, self.design).with_about(f"Verilator batch harness of {self.prj_name}")
-        self._exe = build_model(self.path.resolve(), manifest, header, jobs=jobs)
+        self._exe = build_model(self.path.resolve(), manifest, header, jobs=None if nproc is None else int(nproc))
         return self._exe
 
-    def predict(self, data) -> np.ndarray:
-        """Outputs of the compiled RTL: float64 (batch, n_out) (one sample (n_in,) gives (n_out,)), as
-        ``CombLogic.predict`` returns them."""
-        if self._exe is None:
-            raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
-        x = np.asarray(data, dtype=np.float64)
+    @property
+    def compiled(self) -> bool:
+        return self._exe is not None
+
+    def _run(self, x: np.ndarray, n_threads: int) -> np.ndarray:
         manifest = self.manifest
-        n_in = manifest.n_in
-        if x.ndim == 1 and x.shape[0] == n_in:  # one sample: (n_out,), as CombLogic.predict
-            return self.predict(x[None, :])[0]
-        if x.ndim != 2 or x.shape[1] != n_in:
-            raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
-        if x.shape[0] == 0:
-            return np.zeros((0, manifest.n_out), dtype=np.float64)
-        return run_model(self._exe, x, manifest.input_port, manifest.output_port)
+        return run_model(self._exe, x, manifest.input_port, manifest.output_port, n_threads)
+
+    def __repr__(self) -> str:
+        d = self.design
+        kind = f"{d.latency_cycles} cycle(s), II=1" if d.pipelined else "combinational"
+        n_in, n_out = d.stages[0].shape[0], d.stages[-1].shape[1]
+        state = f"compiled ({self._exe})" if self._exe is not None else "not compiled"
+        return (
+            f"RTLModel({self.prj_name!r}, path={str(self.path)!r}, flavor={self.flavor!r}, shape=({n_in}, {n_out}), "
+            f"{len(d.stages)} stage(s), {kind}, cost={self.solution.cost:g}, {state})"
+        )
 
 
 class VerilogModel(RTLModel):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -74,9 +76,19 @@ def build_model(prj: Path, manifest: Manifest, header: Header, jobs: int | None 
     return exe
 
 
-def run_model(exe: Path, data: np.ndarray, inp: Port, out: Port) -> np.ndarray:
-    """Outputs (float64, (batch, n_out)) of the compiled model on real inputs ``data`` (batch, n_in)."""
+_MIN_CHUNK = 512  # samples per parallel run below which another process does not pay
+
+
+def run_model(exe: Path, data: np.ndarray, inp: Port, out: Port, n_threads: int = 1) -> np.ndarray:
+    """Outputs (float64, (batch, n_out)) of the compiled model on real inputs ``data`` (batch, n_in); the batch
+    is split over ``n_threads`` runs of the model at once (0: one per core)."""
     batch = data.shape[0]
+    runs = max(1, min(n_threads or os.cpu_count() or 1, batch // _MIN_CHUNK))
+    if runs > 1:
+        bounds = np.linspace(0, batch, runs + 1).astype(int)
+        with ThreadPoolExecutor(runs) as pool:
+            parts = pool.map(lambda k: run_model(exe, data[bounds[k] : bounds[k + 1]], inp, out), range(runs))
+            return np.concatenate(list(parts))
     words = pack(quantize_lanes(data, inp.lanes), inp, word_bits=32)
     with tempfile.TemporaryDirectory(prefix="da4ml-verilator-") as tmp:
         fin, fout = Path(tmp) / "inp.bin", Path(tmp) / "out.bin"

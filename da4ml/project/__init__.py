@@ -6,7 +6,7 @@ generated file starts with one ``Header`` (``provenance``) and is rendered by on
 (``templates``). Nothing here depends on a particular HDL: Verilog, VHDL and HLS projects share it.
 """
 
-from .lanes import MAX_LANE_WIDTH, Lane, Port, bus_width, kif_rows, lanes_of
+from .lanes import MAX_LANE_WIDTH, Lane, Port, bus_width, check_input_read, kif_rows, lanes_of
 from .manifest import FORMAT, LANGUAGES, MANIFEST_NAME, Manifest, ManifestError
 from .provenance import GENERATOR, Header, options_sha256, program_sha256
 
@@ -22,6 +22,7 @@ __all__ = [
     "ManifestError",
     "Port",
     "bus_width",
+    "check_input_read",
     "kif_rows",
     "lanes_of",
     "options_sha256",

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..ir.opcodes import MAX_VALUE_BITS
 
-__all__ = ["MAX_LANE_WIDTH", "Lane", "Port", "bus_width", "kif_rows", "lanes_of"]
+__all__ = ["MAX_LANE_WIDTH", "Lane", "Port", "bus_width", "check_input_read", "kif_rows", "lanes_of"]
 
 MAX_LANE_WIDTH = MAX_VALUE_BITS  # dais.md: the interpreter holds values in int64 and refuses anything wider
 
@@ -105,3 +105,16 @@ def lanes_of(kifs: Iterable[Sequence[int]]) -> list[Lane]:
 def bus_width(lanes: Sequence[Lane]) -> int:
     """Bits the lanes occupy (0 when every lane is constant zero)."""
     return sum(lane.width for lane in lanes)
+
+
+def check_input_read(t: int, kif: tuple[int, int, int], shift: int, lane: Lane) -> None:
+    """INPUT op ``t`` of type ``kif`` reads its input ``x`` as ``(k, i - shift, f + shift)``; a design's port
+    carries that input as ``lane`` (the type of the first op reading it). Refuse, naming both, when the lane
+    drops a bit the op keeps: it needs as fine a step and as high a wrap-around point."""
+    k, i, f = kif
+    if lane.f < f + shift or lane.k + lane.i < k + i - shift:
+        raise ValueError(
+            f"op {t} reads input {lane.lane} as ({k},{i - shift},{f + shift}), which the input's port lane "
+            f"({lane.k},{lane.i},{lane.f}) (the type of the first op reading input {lane.lane}) cannot carry; "
+            f"give every INPUT op of input {lane.lane} the same type"
+        )

@@ -24,7 +24,7 @@ __all__ = ["FORMAT", "LANGUAGES", "MANIFEST_NAME", "Manifest", "ManifestError"]
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 2  # 2: "language" and "sources" (format 1 had "hdl_files" and Verilog only)
-LANGUAGES = ("verilog", "vhdl")  # the language of ``sources`` (the HDL of the top module)
+LANGUAGES = ("verilog", "vhdl", "hls")  # the language of ``sources``: an HDL, or HLS C++ (ap_fixed, Vitis/Vivado HLS)
 _REGENERATE = "regenerate the project with RTLModel(...).write()"
 _LANE_KEYS = ("lane", "offset", "width", "k", "i", "f")
 _PORT_KEYS = ("name", "width")

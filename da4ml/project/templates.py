@@ -1,9 +1,10 @@
 """The one Jinja environment of every file da4ml generates (strict: an undefined name is an error).
 
 One loader per template root, chosen by a prefix: ``rtl:`` for the HDL and tool scripts
-(``da4ml/rtl_templates``), ``verif:`` for the testbench (``da4ml/verif/templates``), ``report:`` for the HTML
-report (``da4ml/report/templates``; ``*.html.j2`` templates are autoescaped, nothing else is). The roots ship
-in the wheel; in a source checkout they are the top-level ``rtl_templates/`` and ``verif/templates/``.
+(``da4ml/rtl_templates``), ``hls:`` for the HLS C++ and its script (``da4ml/hls_templates``), ``verif:`` for the
+testbench (``da4ml/verif/templates``), ``report:`` for the HTML report (``da4ml/report/templates``; ``*.html.j2``
+templates are autoescaped, nothing else is). The roots ship in the wheel; in a source checkout they are the
+top-level ``rtl_templates/``, ``hls_templates/`` and ``verif/templates/``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = ["ROOTS", "environment", "render", "template_root"]
 _SOURCE_TREE = Path(__file__).resolve().parents[2]
 ROOTS: dict[str, tuple[str, ...]] = {  # prefix -> folder below the installed package ``da4ml``
     "rtl": ("rtl_templates",),
+    "hls": ("hls_templates",),
     "verif": ("verif", "templates"),
     "report": ("report", "templates"),
 }

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from ...ir import BitBinary, BitUnary, CombLogic, Opcode, kif_of, operands
 from ...ir.fixed import type_bounds
-from ...project import Header, Lane, bus_width, lanes_of
+from ...ir.live import live_ops
+from ...project import Header, Lane, bus_width, check_input_read, lanes_of
 from .signals import NetList, Note, Ring, Rom, Sig, const, zeros
 
 __all__ = ["CombModuleView", "OutAssign", "live_ops", "lower_comb"]
@@ -66,21 +67,6 @@ _OPCODE_NAMES = {int(c): c.name for c in Opcode}
 
 # types of repeated intervals (carried stage inputs share their source op's interval) computed once
 _kif = functools.lru_cache(maxsize=1 << 16)(kif_of)
-
-
-def live_ops(comb: CombLogic) -> list[bool]:
-    """Ops whose value reaches an output (reverse reachability; a value of width <= 0 is the constant 0
-    and needs none of its operands)."""
-    live = [False] * len(comb.ops)
-    for o in comb.out_idxs:
-        if o >= 0:
-            live[o] = True
-    for t in range(len(comb.ops) - 1, -1, -1):
-        if live[t] and sum(_kif(comb.ops[t].qint)) > 0:
-            for s in operands(comb.ops[t]):
-                if s >= 0:
-                    live[s] = True
-    return live
 
 
 def _operand_positions(op, kifs) -> list[tuple[int, bool]]:
@@ -277,13 +263,7 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes, 
         j = op.input_index
         src, lane = lane_sig[j], lanes[j]
         shift = comb.inp_shifts[j]
-        # the lane must carry every bit this op keeps: as fine a step, as high a wrap-around point
-        if lane.f < f + shift or lane.k + lane.i < k + i - shift:
-            raise ValueError(
-                f"op {t} reads input {j} as {_type_str((k, i - shift, f + shift))}, which the input's port lane "
-                f"{_type_str(lane.kif)} (the type of the first op reading input {j}) cannot carry; give every "
-                f"INPUT op of input {j} the same type"
-            )
+        check_input_read(t, (k, i, f), shift, lane)
         return sliced(src, f + shift, f" <- input {j}")
 
     if family == Opcode.ADD:

@@ -82,4 +82,3 @@ def atomic_write(path: str | os.PathLike, content: bytes | str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
-

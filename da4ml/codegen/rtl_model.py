@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ir import CombLogic, Pipeline
+from ..ir.hwconfig import check_latency_cutoff
 from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
 from ..verif import write_testbench
@@ -64,7 +65,7 @@ class RTLModel:
         lo_io, hi_io = (float(v) for v in io_delay_minmax)
         if not 0 <= lo_io <= hi_io:
             raise ValueError(f"io_delay_minmax must be (min, max) with 0 <= min <= max, got {io_delay_minmax!r}")
-        cutoff = float(latency_cutoff) if latency_cutoff is not None else -1.0
+        cutoff = check_latency_cutoff(latency_cutoff)
         if isinstance(solution, Pipeline):
             stages = list(solution.solutions)
         elif isinstance(solution, CombLogic):

@@ -65,7 +65,7 @@ def surface(words: np.ndarray) -> str:
     _ = (comb.inp_qint, comb.out_qint, comb.inp_kifs, comb.out_kifs, comb.latency, comb.cost, repr(comb))
     again = CombLogic.from_json_dict(comb.to_json_dict())
     assert again == comb and CombLogic.from_binary(comb.to_binary()) == comb, "round trip changed the program"
-    k, i, f = comb.inp_kifs
+    k, i, _ = comb.inp_kifs
     x = np.where(k == 1, -1.0, 1.0) * np.exp2(np.minimum(i, 60).astype(np.float64) - 1)  # large, in range
     try:
         y = comb.predict(np.stack([x, np.zeros_like(x)]))

@@ -42,7 +42,7 @@ def test_keyword_lists_are_the_tools():
     assert len(SV_KEYWORDS) == 248 and len(VHDL_KEYWORDS) == 115  # IEEE 1800-2017 Annex B, 1076-2008 15.10
     for kw in sorted(SV_KEYWORDS)[::25]:
         src = f"module {kw}(input wire a, output wire b); assign b = a; endmodule\n"
-        res = subprocess.run([verilator, "--lint-only", "-"], input=src, capture_output=True, text=True)
+        res = subprocess.run([verilator, "--lint-only", "-"], check=False, input=src, capture_output=True, text=True)
         assert res.returncode != 0, kw
     assert check_identifier("my_model") == "my_model"
 

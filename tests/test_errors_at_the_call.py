@@ -191,7 +191,9 @@ def test_inspect_reads_everything_and_continues_past_bad_files(tmp_path):
     hostile.tofile(tmp_path / "hostile.bin")
     (tmp_path / "junk.json").write_text("{")
     files = ["hostile.bin", "c.bin", "junk.json", "c.json", "p.json"]
-    res = subprocess.run([sys.executable, "-m", "da4ml", "inspect", *files], cwd=tmp_path, capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "da4ml", "inspect", *files], check=False, cwd=tmp_path, capture_output=True, text=True
+    )
     assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
     assert "hostile.bin: error: output 0: out_shifts=1073741824" in res.stderr
     assert "junk.json: error:" in res.stderr

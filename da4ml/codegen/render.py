@@ -17,6 +17,7 @@ from .verilog.top import lower_top
 
 __all__ = ["CodegenOptions", "Design", "design_of", "header_of", "render_project"]
 
+
 @dataclass(frozen=True)
 class CodegenOptions:
     """Everything besides the program that changes the generated files (hashed into every header)."""

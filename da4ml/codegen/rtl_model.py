@@ -55,7 +55,14 @@ class RTLModel:
                 "Vivado and Quartus read in mixed-language projects"
             )
         opts = codegen_options(
-            prj_name, flavor, latency_cutoff, register_layers, part_name, clock_period, clock_uncertainty, io_delay_minmax
+            prj_name,
+            flavor,
+            latency_cutoff,
+            register_layers,
+            part_name,
+            clock_period,
+            clock_uncertainty,
+            io_delay_minmax,
         )
         cutoff = opts.latency_cutoff
         if isinstance(solution, Pipeline):

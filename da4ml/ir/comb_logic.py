@@ -208,9 +208,7 @@ class CombLogic(NamedTuple):
             tuple(int(v) for v in self.out_idxs),
             tuple(int(v) for v in self.out_shifts),
             tuple(bool(v) for v in self.out_negs),
-            tuple(
-                (int(op.id0), int(op.id1), int(op.opcode), int(op.data), kif_of(op.qint)) for op in self.ops
-            ),
+            tuple((int(op.id0), int(op.id1), int(op.opcode), int(op.data), kif_of(op.qint)) for op in self.ops),
             tuple(tuple(int(v) for v in table) for table in self.lookup_tables),
         )
 

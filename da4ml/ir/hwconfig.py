@@ -26,7 +26,7 @@ def check_latency_cutoff(value, what: str = "latency_cutoff") -> float:
     if value is None:
         return -1.0
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{what}={value!r} must be a number: -1 (no pipelining) or a latency > 0 per stage")
+        raise ValueError(f"{what}={value!r} must be a number: -1 (no pipelining) or a latency > 0 per stage")  # noqa: TRY004 (one error type for every refusal of a knob)
     v = float(value)
     if v == -1:
         return v

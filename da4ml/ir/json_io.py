@@ -76,7 +76,7 @@ _I64 = (-(2**63), 2**63 - 1)
 
 def _int(v: Any, what: str, bounds: tuple[int, int] = _I32) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
-        raise ValueError(f"{what}={v!r} must be an integer")
+        raise ValueError(f"{what}={v!r} must be an integer")  # noqa: TRY004 (malformed data, not a wrong argument)
     if not bounds[0] <= v <= bounds[1]:
         raise ValueError(f"{what}={v} is outside [{bounds[0]}, {bounds[1]}]")
     return v
@@ -84,7 +84,7 @@ def _int(v: Any, what: str, bounds: tuple[int, int] = _I32) -> int:
 
 def _list(v: Any, what: str) -> list:
     if not isinstance(v, list):
-        raise ValueError(f"{what}={v!r} must be a list")
+        raise ValueError(f"{what}={v!r} must be a list")  # noqa: TRY004 (malformed data, not a wrong argument)
     return v
 
 
@@ -94,7 +94,7 @@ def _ints(v: Any, what: str, bounds: tuple[int, int] = _I32) -> list[int]:
 
 def _bool(v: Any, what: str) -> bool:
     if not isinstance(v, bool):
-        raise ValueError(f"{what}={v!r} must be true or false")
+        raise ValueError(f"{what}={v!r} must be true or false")  # noqa: TRY004 (malformed data, not a wrong argument)
     return v
 
 
@@ -161,7 +161,8 @@ def comb_fields(obj: dict[str, Any]) -> dict[str, Any]:
             "carry_size": _int(obj["carry_size"], "carry_size"),
             "adder_size": _int(obj["adder_size"], "adder_size"),
             "lookup_tables": tuple(
-                tuple(_ints(t, f"lookup_tables[{j}]")) for j, t in enumerate(_list(obj["lookup_tables"], "lookup_tables"))
+                tuple(_ints(t, f"lookup_tables[{j}]"))
+                for j, t in enumerate(_list(obj["lookup_tables"], "lookup_tables"))
             ),
             "exact_intervals": _bool(obj.get("exact_intervals", False), "exact_intervals"),
         }
@@ -170,7 +171,17 @@ def comb_fields(obj: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-_FIELDS = ("shape", "inp_shifts", "out_idxs", "out_shifts", "out_negs", "ops", "carry_size", "adder_size", "lookup_tables")
+_FIELDS = (
+    "shape",
+    "inp_shifts",
+    "out_idxs",
+    "out_shifts",
+    "out_negs",
+    "ops",
+    "carry_size",
+    "adder_size",
+    "lookup_tables",
+)
 
 
 def pipeline_to_dict(pipe: Pipeline) -> dict[str, Any]:

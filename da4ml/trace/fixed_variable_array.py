@@ -94,8 +94,6 @@ def elementwise(fn: Callable, *arrs: FixedVariableArray) -> FixedVariableArray:
     return FixedVariableArray._wrap(out)
 
 
-
-
 class FixedVariableArray(Configured, NDArrayOperatorsMixin):
     """An n-d array of symbolic fixed-point values (numpy-like)."""
 

@@ -28,7 +28,7 @@ class RTLModel:
     - A pipelined design (more than one stage, or ``latency_cutoff > 0``) gets one register layer between
       stages plus ``register_layers`` layers on the inputs and ``register_layers`` on the outputs: latency
       ``n_stages - 1 + 2 * register_layers`` cycles, II = 1, no reset, no clock enable. A single
-      combinational stage with ``latency_cutoff <= 0`` is emitted combinational (no clock).
+      combinational stage with ``latency_cutoff=-1`` is emitted combinational (no clock).
     - ``write()`` writes the project atomically; ``compile()`` builds a Verilator model; ``predict(x)``
       runs it and returns what ``CombLogic.predict`` returns (float64, (batch, n_out)), bit-exact.
     """

@@ -55,7 +55,8 @@ def test_mutated_binaries(chunk: int, tmp_path: Path) -> None:
     assert res.returncode == 0, f"{res.stdout[-3000:]}\n{res.stderr[-3000:]}\nreproduce: {' '.join(cmd)}"
     stats = json.loads(res.stdout.strip().splitlines()[-1])
     assert sum(stats.values()) == CHUNK
-    assert stats["rejected"] > CHUNK // 10 and stats["ran"] > CHUNK // 10, stats  # both paths exercised
+    # both paths exercised (most extreme words are refused: every type and output must be a float64)
+    assert stats["rejected"] > CHUNK // 10 and stats["ran"] > CHUNK // 20, stats
 
 
 def test_every_field_at_every_extreme(tmp_path: Path) -> None:

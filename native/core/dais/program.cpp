@@ -107,6 +107,10 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
                  " needs spec version >= " + std::to_string(info->min_spec_version) + " but the binary is version " +
                  std::to_string(p.spec_version));
     if (op.type.k != 0 && op.type.k != 1) ctx.fail("signed flag k=" + std::to_string(op.type.k) + " is not 0 or 1");
+    if (op.type.width() > kMaxValueBits)
+        ctx.fail("type " + kif_str(op.type) + " is " + std::to_string(op.type.width()) +
+                 " bits wide; the interpreter holds values in int64 and accepts at most " +
+                 std::to_string(kMaxValueBits) + " bits");
     // Every value is a float64 at the interfaces (and in the JSON / Python faces): its step 2**-f and, when it
     // holds more than 0, its magnitude (below 2**i) must be finite, non-zero float64 numbers.
     if (-int64_t{op.type.f} < kMinOutputExponent || -int64_t{op.type.f} > kMaxOutputExponent ||
@@ -114,10 +118,6 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
         ctx.fail("type " + kif_str(op.type) + " is outside float64: its step 2**-f must lie in [2**" +
                  std::to_string(kMinOutputExponent) + ", 2**" + std::to_string(kMaxOutputExponent) +
                  "] and its magnitude below 2**" + std::to_string(kMaxOutputExponent));
-    if (op.type.width() > kMaxValueBits)
-        ctx.fail("type " + kif_str(op.type) + " is " + std::to_string(op.type.width()) +
-                 " bits wide; the interpreter holds values in int64 and accepts at most " +
-                 std::to_string(kMaxValueBits) + " bits");
 
     const auto opc = static_cast<Opcode>(op.opcode);
     const int64_t t64 = static_cast<int64_t>(t);

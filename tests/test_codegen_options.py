@@ -25,6 +25,7 @@ def _model(tmp_path, name="ok_top", **kw):
     [("interface", "SystemVerilog-2017 keyword"), ("class", "keyword"), ("const", "keyword"),
      ("always_ff", "keyword"), ("Entity", "VHDL-2008 keyword"), ("signal", "VHDL-2008"), ("clk", "clashes"),
      ("model_inp", "clashes"), ("std", "clashes"), ("IEEE", "clashes"), ("v12", "clashes"), ("stage0", "clashes"),
+     ("v3_neg", "clashes"), ("out2_neg", "clashes"), ("dut", "clashes"),
      ("a__b", "single '_'"), ("top_", "single '_'"), ("1top", "letter"), ("x" * 65, "64")],
 )  # fmt: skip
 def test_unusable_names_refused(tmp_path, name, match):

@@ -55,13 +55,13 @@ VHDL_KEYWORDS = frozenset(
 GENERATED_NAMES = frozenset(
     """
     clk model_inp model_out unused_bits std ieee work std_logic_1164 numeric_std textio env math_real
-    fixed_pkg float_pkg
+    fixed_pkg float_pkg dut go batch_inp batch_out inp_mem out_mem slot
     """.split()  # noqa: SIM905
 )
 
-#: families of names the generator numbers (op wires v12, register layers inp_r0 / out_r1, stage buses and
-#: instances s3_in / s3_out / stage3)
-GENERATED_PATTERNS = (r"v\d+", r"inp_r\d+", r"out_r\d+", r"s\d+_(in|out)", r"stage\d+")
+#: families of names the generator numbers (op wires v12 and their v12_x / v12_na / v12_nb / v12_neg,
+#: negated outputs out3_neg, register layers inp_r0 / out_r1, stage buses and instances s3_in / s3_out / stage3)
+GENERATED_PATTERNS = (r"v\d+(_(x|na|nb|neg))?", r"out\d+_neg", r"inp_r\d+", r"out_r\d+", r"s\d+_(in|out)", r"stage\d+")
 
 _SHAPE = re.compile(r"[A-Za-z](?:_?[A-Za-z0-9])*")
 _GENERATED = re.compile("|".join(f"(?:{p})" for p in GENERATED_PATTERNS))

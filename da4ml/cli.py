@@ -7,23 +7,45 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .ir import CombLogic, Opcode
+from .ir import CombLogic, Opcode, Pipeline, json_io
+from .trace._cost import estimate_ops
+
+
+def _load_program(path: str) -> tuple[CombLogic | Pipeline, str]:
+    """The program in a file and where its figures come from: JSON (a CombLogic or a Pipeline, by its
+    ``format``) keeps the tracer's cost and latency; a DAIS binary stores neither, so the cost model estimates
+    them from the op types (as ``da4ml report`` does)."""
+    raw = Path(path).read_bytes()
+    if Path(path).suffix == ".json" or raw.lstrip()[:1] == b"{":
+        obj = json_io.loads(raw)
+        if obj.get("format") == "da4ml.Pipeline":
+            return Pipeline.from_json_dict(obj), "saved"
+        return CombLogic.from_json_dict(obj), "saved"
+    return estimate_ops(CombLogic.from_binary(raw)), "estimated by the cost model"
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    """One summary per file; a file that cannot be read gets one line on stderr and the next file is read
+    (exit 1 if any failed)."""
+    failed = 0
     for path in args.files:
         try:
-            comb = CombLogic.load(path) if Path(path).suffix == ".json" else CombLogic.load_binary(path)
+            prog, source = _load_program(path)
         except (OSError, ValueError) as err:
-            print(f"{path}: {err}", file=sys.stderr)
-            return 1
-        counts = Counter(Opcode(op.opcode).name for op in comb.ops)
+            print(f"{path}: error: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        stages = list(prog) if isinstance(prog, Pipeline) else [prog]
+        kind = f"{len(stages)}-stage pipeline, " if isinstance(prog, Pipeline) else ""
+        lo, hi = prog.latency
         print(
-            f"{path}: {comb.shape[0]} inputs, {comb.shape[1]} outputs, {len(comb.ops)} ops, "
-            f"{len(comb.lookup_tables)} tables, cost {comb.cost:g}, latency {comb.latency}"
+            f"{path}: {kind}{prog.shape[0]} inputs, {prog.shape[1]} outputs, {sum(len(s.ops) for s in stages)} ops, "
+            f"{sum(len(s.lookup_tables) for s in stages)} tables, cost {prog.cost:g} LUTs, latency {lo:g}..{hi:g} "
+            f"({source})"
         )
+        counts = Counter(Opcode(op.opcode).name for s in stages for op in s.ops)
         print("  " + ", ".join(f"{name} {n}" for name, n in sorted(counts.items())))
-    return 0
+    return 1 if failed else 0
 
 
 def _report(args: argparse.Namespace) -> int:

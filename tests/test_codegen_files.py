@@ -226,7 +226,7 @@ def _chain(stages, x):
 
 
 @pytest.mark.parametrize("prog", sorted(ALL_PROGRAMS))
-@pytest.mark.parametrize("cutoff", [0.5, 1, 2, 3.5])
+@pytest.mark.parametrize("cutoff", [1, 1.5, 2, 3.5])
 def test_stages_chain_to_the_program(prog, cutoff):
     comb = ALL_PROGRAMS[prog]()
     pipe = to_pipeline(comb, cutoff)

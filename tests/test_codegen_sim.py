@@ -53,9 +53,9 @@ def test_combinational_matches_exact(prog, tmp_path):
         ("mlp", 2, 0),
         ("mlp", 3, 2),
         ("const_mux_mul", 1, 1),
-        ("bits", 0.25, 0),
+        ("bits", 0.5, 1),
         ("lookup", 1, 1),
-        ("edges", 0.25, 1),
+        ("edges", 0.5, 1),
         ("constant_only", 1, 1),
     ],
 )

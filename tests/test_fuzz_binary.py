@@ -55,4 +55,16 @@ def test_mutated_binaries(chunk: int, tmp_path: Path) -> None:
     assert res.returncode == 0, f"{res.stdout[-3000:]}\n{res.stderr[-3000:]}\nreproduce: {' '.join(cmd)}"
     stats = json.loads(res.stdout.strip().splitlines()[-1])
     assert sum(stats.values()) == CHUNK
-    assert stats["rejected"] > CHUNK // 10 and stats["ran"] > CHUNK // 10, stats  # both paths exercised
+    # both paths exercised (most extreme words are refused: every type and output must be a float64)
+    assert stats["rejected"] > CHUNK // 10 and stats["ran"] > CHUNK // 20, stats
+
+
+def test_every_field_at_every_extreme(tmp_path: Path) -> None:
+    """Each word of each base binary set to each extreme value, through the whole Python surface: a refusal
+    is a ValueError naming the op or header field (never OverflowError, inf outputs or a traceback)."""
+    bases = extra_bases(tmp_path) + sorted((HERE / "data" / "published").glob("*.bin"))[:2]
+    cmd = [sys.executable, str(HERE / "_fuzz_worker.py"), "--fields", *map(str, bases)]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    assert res.returncode == 0, f"{res.stdout[-4000:]}\n{res.stderr[-3000:]}\nreproduce: {' '.join(cmd)}"
+    stats = json.loads(res.stdout.strip().splitlines()[-1])
+    assert stats["rejected"] > 0 and stats["ran"] > 0, stats

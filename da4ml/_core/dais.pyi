@@ -6,6 +6,8 @@ import numpy as np
 import numpy.typing as npt
 
 MAX_VALUE_BITS: int
+MAX_OUTPUT_EXPONENT: int
+MIN_OUTPUT_EXPONENT: int
 SPEC_VERSION_WRITTEN: int
 SPEC_VERSION_MIN_READ: int
 SPEC_VERSION_MAX_READ: int

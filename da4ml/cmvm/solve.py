@@ -145,7 +145,18 @@ def solve(
         search_budget,
         seed,
     )
-    return Pipeline([_stage(s, adder_size, carry_size) for s in raw["stages"]])
+    pipe = Pipeline([_stage(s, adder_size, carry_size) for s in raw["stages"]])
+    for k, stage in enumerate(pipe.solutions):
+        try:
+            stage.validate()
+        except ValueError as err:  # a DAIS reader would refuse it: say so here, not at the first predict
+            raise ValueError(
+                f"solve(): stage {k} of the optimized program is not a valid DAIS program ({err}). The kernel's "
+                "entries and the input types together need intermediates wider than the interpreter's int64: "
+                "quantize the kernel to short binary fractions (0.1 as float64 has 55 significant bits; e.g. "
+                "np.round(kernel * 2**8) / 2**8) or narrow qintervals"
+            ) from None
+    return pipe
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -16,33 +15,7 @@ from .parts import yosys_family
 from .verilog.lower import INP_PORT, OUT_PORT, lower_comb
 from .verilog.top import lower_top
 
-__all__ = ["CodegenOptions", "Design", "check_identifier", "design_of", "header_of", "render_project"]
-
-_VERILOG_KEYWORDS = frozenset(
-    """
-    always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config deassign default
-    defparam design disable edge else end endcase endconfig endfunction endgenerate endmodule endprimitive
-    endspecify endtable endtask event for force forever fork function generate genvar highz0 highz1 if ifnone
-    incdir include initial inout input instance integer join large liblist library localparam macromodule
-    medium module nand negedge nmos nor noshowcancelled not notif0 notif1 or output parameter pmos posedge
-    primitive pull0 pull1 pulldown pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg
-    release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam
-    strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg
-    unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor logic bit byte int
-    """.split()  # noqa: SIM905 (a word list reads better as text)
-)
-
-
-def check_identifier(name: str) -> str:
-    """``name`` if it is a usable Verilog module name, else a ValueError saying why."""
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,63}", name):
-        raise ValueError(
-            f"prj_name {name!r} is not a valid module name: use a letter followed by letters, digits or '_' "
-            "(at most 64 characters), e.g. 'my_model'"
-        )
-    if name in _VERILOG_KEYWORDS:
-        raise ValueError(f"prj_name {name!r} is a Verilog/SystemVerilog keyword; choose another name")
-    return name
+__all__ = ["CodegenOptions", "Design", "design_of", "header_of", "render_project"]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -13,12 +12,11 @@ from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
 from ..verif import write_testbench
 from ._model import ProjectModel
-from .render import CodegenOptions, Design, check_identifier, design_of, header_of, render_project
+from .options import FLAVORS, codegen_options
+from .render import Design, design_of, header_of, render_project
 from .verilator import build_model, run_model
 
 __all__ = ["RTLModel", "VHDLModel", "VerilogModel"]
-
-_FLAVORS = ("verilog", "vhdl")
 
 
 class RTLModel(ProjectModel):
@@ -30,7 +28,7 @@ class RTLModel(ProjectModel):
     - A pipelined design (more than one stage, or ``latency_cutoff > 0``) gets one register layer between
       stages plus ``register_layers`` layers on the inputs and ``register_layers`` on the outputs: latency
       ``n_stages - 1 + 2 * register_layers`` cycles, II = 1, no reset, no clock enable. A single
-      combinational stage with ``latency_cutoff <= 0`` is emitted combinational (no clock).
+      combinational stage with ``latency_cutoff=-1`` is emitted combinational (no clock).
     - ``write()`` writes the project atomically; ``compile()`` builds a Verilator model; ``predict(x)``
       runs it and returns what ``CombLogic.predict`` returns (float64, (batch, n_out)), bit-exact.
     """
@@ -49,22 +47,24 @@ class RTLModel(ProjectModel):
         io_delay_minmax: tuple[float, float] = (0.2, 0.4),
         register_layers: int = 1,
     ):
-        if flavor not in _FLAVORS:
-            raise ValueError(f"flavor {flavor!r} is not one of {_FLAVORS}")
+        if flavor not in FLAVORS:
+            raise ValueError(f"flavor {flavor!r} is not one of {FLAVORS}")
         if flavor == "vhdl":
             raise NotImplementedError(
                 "the VHDL back end is not implemented yet; use flavor='verilog' (VerilogModel), whose output "
                 "Vivado and Quartus read in mixed-language projects"
             )
-        check_identifier(prj_name)
-        if not (isinstance(register_layers, (int, np.integer)) and register_layers >= 0):
-            raise ValueError(f"register_layers must be an integer >= 0, got {register_layers!r}")
-        if not (isinstance(clock_period, (int, float)) and math.isfinite(clock_period) and clock_period > 0):
-            raise ValueError(f"clock_period must be a positive number of ns, got {clock_period!r}")
-        lo_io, hi_io = (float(v) for v in io_delay_minmax)
-        if not 0 <= lo_io <= hi_io:
-            raise ValueError(f"io_delay_minmax must be (min, max) with 0 <= min <= max, got {io_delay_minmax!r}")
-        cutoff = float(latency_cutoff) if latency_cutoff is not None else -1.0
+        opts = codegen_options(
+            prj_name,
+            flavor,
+            latency_cutoff,
+            register_layers,
+            part_name,
+            clock_period,
+            clock_uncertainty,
+            io_delay_minmax,
+        )
+        cutoff = opts.latency_cutoff
         if isinstance(solution, Pipeline):
             stages = list(solution.solutions)
         elif isinstance(solution, CombLogic):
@@ -78,21 +78,12 @@ class RTLModel(ProjectModel):
         self.flavor = flavor
         self.latency_cutoff = cutoff
         self.print_latency = print_latency
-        self.part_name = part_name
-        self.clock_period = clock_period
-        self.clock_uncertainty = clock_uncertainty
-        self.io_delay_minmax = (lo_io, hi_io)
-        self.register_layers = int(register_layers)
-        self.options = CodegenOptions(
-            prj_name=prj_name,
-            flavor=flavor,
-            latency_cutoff=cutoff,
-            register_layers=int(register_layers),
-            part_name=str(part_name),
-            clock_period=float(clock_period),
-            clock_uncertainty=float(clock_uncertainty),
-            io_delay_minmax=(lo_io, hi_io),
-        )
+        self.part_name = opts.part_name
+        self.clock_period = opts.clock_period
+        self.clock_uncertainty = opts.clock_uncertainty
+        self.io_delay_minmax = opts.io_delay_minmax
+        self.register_layers = opts.register_layers
+        self.options = opts
         self.design: Design = design_of(stages, self.register_layers, force_pipeline=cutoff > 0)
         self._files: dict[str, bytes] | None = None
         self._manifest: Manifest | None = None

@@ -32,7 +32,8 @@ class CombLogic(NamedTuple):
     the op type alone allows more (a MUX whose interval is narrower than its operands': the condition keeps the
     other values out).  comb_trace writes such programs and says so; replaying one (``comb(symbolic_x)``) may
     then rebuild those muxes without the wrap their type implies.  Not part of the binary format (a binary
-    reads back False); kept by the JSON format and by staging; not part of ``==``."""
+    reads back False); kept by the JSON format and by staging; not part of ``==`` (the same program, see
+    ``_canonical``; ``same_annotations`` also compares latency and cost)."""
 
     shape: tuple[int, int]
     inp_shifts: Sequence[int]
@@ -191,9 +192,15 @@ class CombLogic(NamedTuple):
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> CombLogic:
-        return cls.from_json_dict(json_io.loads(Path(path).read_text()))
+        return cls.from_json_dict(json_io.loads(Path(path).read_bytes()))
 
     # ---- equality ---------------------------------------------------------------------------------
+    # ``==`` is "the same program" (api.md): what the DAIS binary holds, which fixes every output bit for
+    # every input: shape, shifts, output indices and signs, each op's (id0, id1, opcode, data, type (k, i, f))
+    # and the tables.  The exact interval inside a type is an annotation too (the interpreter computes with
+    # types; a binary stores the type).  The annotations of the cost model (each op's latency and cost, adder_size, carry_size)
+    # and exact_intervals are not part of it: the binary does not store them, so
+    # ``CombLogic.from_binary(c.to_binary()) == c`` holds; ``same_annotations`` compares them too.
     def _canonical(self) -> tuple:
         return (
             tuple(int(v) for v in self.shape),
@@ -201,14 +208,18 @@ class CombLogic(NamedTuple):
             tuple(int(v) for v in self.out_idxs),
             tuple(int(v) for v in self.out_shifts),
             tuple(bool(v) for v in self.out_negs),
-            tuple(
-                (int(op.id0), int(op.id1), int(op.opcode), int(op.data), as_qinterval(op.qint))
-                + (float(op.latency), float(op.cost))
-                for op in self.ops
-            ),
-            int(self.carry_size),
-            int(self.adder_size),
+            tuple((int(op.id0), int(op.id1), int(op.opcode), int(op.data), kif_of(op.qint)) for op in self.ops),
             tuple(tuple(int(v) for v in table) for table in self.lookup_tables),
+        )
+
+    def same_annotations(self, other: CombLogic) -> bool:
+        """``self == other`` and equal annotations too (each op's exact interval, latency and cost, adder_size,
+        carry_size): what a JSON round trip keeps and a binary one does not."""
+        return (
+            self == other
+            and (int(self.adder_size), int(self.carry_size)) == (int(other.adder_size), int(other.carry_size))
+            and [(as_qinterval(o.qint), float(o.latency), float(o.cost)) for o in self.ops]
+            == [(as_qinterval(o.qint), float(o.latency), float(o.cost)) for o in other.ops]
         )
 
     def __eq__(self, other: object) -> bool:

@@ -176,5 +176,9 @@ class Pipeline:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Pipeline:
-        stages = json_io.pipeline_stages(json_io.loads(Path(path).read_text()))
-        return cls([CombLogic.from_json_dict(stage) for stage in stages])
+        return cls.from_json_dict(json_io.loads(Path(path).read_bytes()))
+
+    @classmethod
+    def from_json_dict(cls, obj: dict) -> Pipeline:
+        """The pipeline of a JSON object written by ``save`` (every stage validated)."""
+        return cls([CombLogic.from_json_dict(stage) for stage in json_io.pipeline_stages(obj)])

@@ -16,6 +16,7 @@ import math
 
 from .comb_logic import CombLogic
 from .fixed import kif_of
+from .hwconfig import check_latency_cutoff
 from .op import Op, operands
 from .opcodes import Opcode, opcode_info
 from .pipeline import Pipeline
@@ -62,12 +63,16 @@ class _StageOps:
 
 
 def assign_stages(comb: CombLogic, latency_cutoff: float, _free: list[bool] | None = None) -> list[int]:
-    """The stage of every op (``latency_cutoff <= 0``: everything in stage 0)."""
-    if latency_cutoff is None or latency_cutoff <= 0:
+    """The stage of every op (``latency_cutoff=-1``: everything in stage 0).
+
+    The meaningful cutoffs are -1 and the finite ones at least as long as the fastest op's delay (its latency
+    minus its latest operand's): with a shorter one every op straddles stage boundaries and most stages hold
+    no logic (0.001 made thousands of empty stages; 1e-9 never finished). Everything else raises ValueError."""
+    latency_cutoff = check_latency_cutoff(latency_cutoff)
+    if latency_cutoff == -1:
         return [0] * len(comb.ops)
-    if not math.isfinite(latency_cutoff):
-        raise ValueError(f"latency_cutoff must be a finite positive number or -1 (none), got {latency_cutoff!r}")
     free = _free_ops(comb) if _free is None else _free
+    _check_cutoff_holds_an_op(comb, latency_cutoff, free)
     stages: list[int] = []
     for t, op in enumerate(comb.ops):
         if op.opcode == Opcode.INPUT or free[t]:
@@ -79,6 +84,24 @@ def assign_stages(comb: CombLogic, latency_cutoff: float, _free: list[bool] | No
                 s = max(s, stages[src])
         stages.append(s)
     return stages
+
+
+def _check_cutoff_holds_an_op(comb: CombLogic, latency_cutoff: float, free: list[bool]) -> None:
+    ops = comb.ops
+    fastest, at = math.inf, -1
+    for t, op in enumerate(ops):
+        if op.opcode == Opcode.INPUT or free[t]:
+            continue
+        srcs = [float(ops[s].latency) for s in _operands(op) if not free[s]]
+        delay = float(op.latency) - max(srcs, default=0.0)
+        if 0 < delay < fastest:
+            fastest, at = delay, t
+    if latency_cutoff * (1 + _EPS) < fastest < math.inf:
+        raise ValueError(
+            f"latency_cutoff={latency_cutoff!r} is shorter than the fastest op's delay ({fastest:g}, op {at}, "
+            f"{Opcode(ops[at].opcode).name}): every op would straddle stage boundaries, leaving register stages "
+            f"with no logic in them. Use latency_cutoff >= {fastest:g}, or -1 for no pipelining"
+        )
 
 
 def split_stages(

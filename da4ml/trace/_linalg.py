@@ -33,6 +33,14 @@ def _parse(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
     in_list = ins.split(",")
     if len(in_list) != len(ndims):
         raise ValueError(f"einsum subscripts {subscripts!r} name {len(in_list)} operands, got {len(ndims)}")
+    bad = sorted({c for c in s.replace("...", "").replace("->", "") if not (c.isascii() and c.isalpha()) and c != ","})
+    if bad:
+        raise ValueError(
+            f"einsum subscripts {subscripts!r}: {', '.join(map(repr, bad))} is not a subscript label; "
+            "labels are ASCII letters (a-z, A-Z), operands are separated by ',', '...' stands for broadcast axes"
+        )
+    if out is not None and "," in out:
+        raise ValueError(f"einsum subscripts {subscripts!r}: the output after '->' is one operand (no ',')")
     used = {c for c in s if c.isalpha()}
     free = [c for c in string.ascii_letters if c not in used]
     n_ell = 0
@@ -56,6 +64,19 @@ def _parse(subscripts: str, ndims: list[int]) -> tuple[list[str], str]:
         out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     else:
         out = out.replace("...", ell)
+        labels = {c for sub in res for c in sub}
+        missing = sorted({c for c in out if c not in labels})
+        if missing:
+            raise ValueError(
+                f"einsum subscripts {subscripts!r}: output label(s) {', '.join(map(repr, missing))} appear in no "
+                "operand; every output label must name an axis of an input"
+            )
+        twice = sorted({c for c in out if out.count(c) > 1})
+        if twice:
+            raise ValueError(
+                f"einsum subscripts {subscripts!r}: output label(s) {', '.join(map(repr, twice))} repeated; each "
+                "output label names one axis of the result"
+            )
     return res, out
 
 

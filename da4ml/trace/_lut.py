@@ -9,6 +9,7 @@ from fractions import Fraction
 import numpy as np
 
 from da4ml.ir import Opcode
+from da4ml.ir.op import INT32_MAX, INT32_MIN
 
 from ._errors import TraceError
 from ._node import Node, mk
@@ -35,6 +36,14 @@ def table_node(x: Value, a: Node, values: list[Fraction], src: str) -> Value:
         wide = (
             f"{src} produces values that need {w} bits (more than {MAX_WIDTH}): quantize its result "
             f"(e.g. .quantize(1, 0, 8)) right after it, which folds into the table"
+        )
+    elif vmin < INT32_MIN or vmax > INT32_MAX:
+        # a table entry is one signed 32-bit word of the binary format (dais.md); float results (np.tanh,
+        # np.sin, apply(fn)) carry ~53 significant bits until a quantize folds into the table
+        wide = (
+            f"{src} produces table entries in [{vmin}, {vmax}] * 2**-{F}, which do not fit the signed 32-bit "
+            f"words of a DAIS lookup table: quantize its result (e.g. .quantize(1, 1, 16)) right after it, "
+            "which folds into the table"
         )
     # entries outside the reachable range repeat the nearest reachable entry (any value is fine there)
     lo_i, hi_i = a.vmin - tmin, a.vmax - tmin

@@ -72,6 +72,10 @@ class Node:
                 f"{self.opcode.name} would produce a {w}-bit value (interval [{self.vmin}, {self.vmax}] * 2**-{self.f}); "
                 f"DAIS values are limited to {MAX_WIDTH} bits: quantize the operands (or the constants) first"
             )
+        if self.opcode in (Opcode.ADD, Opcode.SUB):
+            _check_aligned_sum(self)
+        elif self.opcode == Opcode.MUL:
+            _check_product(self)
         in_w = tuple(width_int(o.vmin, o.vmax) for o in (a, b) if o is not None)
         const, offset, kifs = 0, 0, None
         if self.opcode in (Opcode.ADD, Opcode.SUB):
@@ -99,6 +103,45 @@ class Node:
 
     def __repr__(self):
         return f"Node({self.opcode.name}, [{self.vmin}, {self.vmax}]*2**-{self.f}, lat={self.latency})"
+
+
+def _aligned(n: Node, shift: int) -> tuple[int, int]:
+    """The full range of n's binary type (its minimal k, i, f), shifted left by ``shift`` >= 0 bits."""
+    if n.vmin == 0 and n.vmax == 0:
+        return 0, 0
+    lo, hi = type_range(*n.kif)
+    return lo << shift, hi << shift
+
+
+def _check_aligned_sum(n: Node) -> None:
+    """An adder's exact sum at the common step ``F = max(A.f, B.f - shift)``, over the full ranges of its
+    operands' types, must fit MAX_WIDTH bits: the check every DAIS reader makes (dais.md, opcodes 0 / 1), done
+    here so the operation that builds it fails, not the program's first ``predict``."""
+    a, b, shift = n.a, n.b, int(n.data)
+    F = max(a.f, b.f - shift)
+    alo, ahi = _aligned(a, F - a.f)
+    blo, bhi = _aligned(b, F - b.f + shift)
+    lo, hi = (alo - bhi, ahi - blo) if n.opcode == Opcode.SUB else (alo + blo, ahi + bhi)
+    w = width_int(lo, hi)
+    if w > MAX_WIDTH:
+        raise TraceError(
+            f"{n.opcode.name} of values of types {a.kif} and {b.kif} (b * 2**{shift}) needs a {w}-bit exact sum "
+            f"at step 2**-{F}; DAIS values are limited to {MAX_WIDTH} bits: the operands' steps and magnitudes lie "
+            "too far apart. Quantize the operands (or the constants, e.g. a weight 1e30 or 0.1) to fewer bits first"
+        )
+
+
+def _check_product(n: Node) -> None:
+    """The exact product over the full ranges of the operands' types must fit MAX_WIDTH bits (dais.md, 7)."""
+    alo, ahi = _aligned(n.a, 0)
+    blo, bhi = _aligned(n.b, 0)
+    p = (alo * blo, alo * bhi, ahi * blo, ahi * bhi)
+    w = width_int(min(p), max(p))
+    if w > MAX_WIDTH:
+        raise TraceError(
+            f"MUL of values of types {n.a.kif} and {n.b.kif} needs a {w}-bit exact product; DAIS values are "
+            f"limited to {MAX_WIDTH} bits: quantize the operands to fewer bits first"
+        )
 
 
 _CONS: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()

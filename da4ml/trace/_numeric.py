@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._types import frac, type_range
+from ._types import frac, kif_arrays, type_range
 
 OVERFLOW_MODES = ("WRAP", "SAT", "SAT_SYM")
 ROUND_MODES = ("TRN", "RND", "RND_CONV")
@@ -107,7 +107,13 @@ def quantize_numeric(x, k, i, f, overflow_mode: str = "WRAP", round_mode: str = 
     a = _as_float_array(x)
     shape = np.broadcast_shapes(a.shape, np.shape(k), np.shape(i), np.shape(f))
     a = np.broadcast_to(a, shape)
-    k, i, f = (np.broadcast_to(np.asarray(v, dtype=np.int64), shape) for v in (k, i, f))
+    k, i, f = kif_arrays(shape, k, i, f)
+    if not np.all(np.isfinite(a)):
+        bad = a[~np.isfinite(a)].ravel()[0]
+        raise ValueError(
+            f"quantize: the input holds {bad} (a fixed-point type holds finite numbers only): replace NaN / inf "
+            "before quantizing (e.g. np.nan_to_num)"
+        )
     w = k + i + f
     if _fast_ok(a, f, w):
         n = _round_fast(a, f, r)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import numpy as np
+
 from da4ml.ir.opcodes import MAX_VALUE_BITS
 
 MAX_WIDTH = MAX_VALUE_BITS  # dais.md: an interpreter holds values in int64 and refuses anything wider
@@ -35,6 +37,45 @@ def type_range(k: int, i: int, f: int) -> tuple[int, int]:
     if k:
         return (-(1 << (w - 1)), (1 << (w - 1)) - 1)
     return (0, (1 << w) - 1)
+
+
+KIF_LIMIT = 2**31 - 1  # i and f are signed 32-bit words of the binary format (dais.md)
+
+
+def kif_arrays(shape, k, i, f, what: str = "quantize") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``k, i, f`` broadcast to ``shape`` as int64 arrays, refused with a ValueError naming the first bad value:
+    ``k`` is 0 or 1 (unsigned / signed), ``i`` and ``f`` whole numbers within the binary format's 32-bit
+    words (integral floats such as HGQ's ``3.0`` are fine; NaN, inf, 3.5 and strings are not)."""
+    out = []
+    for name, v in (("k", k), ("i", i), ("f", f)):
+        a = np.asarray(v)
+        if a.dtype.kind not in "biuf":
+            raise ValueError(f"{what}: {name}={v!r} must be a number (or an array of numbers), got {a.dtype}")
+        try:
+            a = np.broadcast_to(a, shape)
+        except ValueError:
+            raise ValueError(f"{what}: {name} of shape {a.shape} does not broadcast to the shape {shape}") from None
+        if a.dtype.kind == "f":
+            bad = ~np.isfinite(a) | (a != np.round(a))
+            if bad.any():
+                j = np.unravel_index(int(np.flatnonzero(bad)[0]), a.shape) if a.ndim else ()
+                raise ValueError(f"{what}: {name}={a[j].item()!r} must be a whole number of bits (e.g. {name}=3)")
+        if np.any(np.abs(a.astype(np.float64)) > KIF_LIMIT):
+            raise ValueError(f"{what}: {name}={v!r} is outside [-{KIF_LIMIT}, {KIF_LIMIT}] bits")
+        out.append(a.astype(np.int64))
+    kb = out[0]
+    if np.any((kb != 0) & (kb != 1)):
+        bad = kb[(kb != 0) & (kb != 1)].ravel()[0]
+        raise ValueError(f"{what}: k={int(bad)} must be 0 (unsigned) or 1 (signed)")
+    return kb, out[1], out[2]
+
+
+def kif_scalar(k, i, f, what: str = "quantize") -> tuple[int, int, int]:
+    """One ``(k, i, f)`` checked as ``kif_arrays`` does, as Python ints."""
+    if type(k) is int and type(i) is int and type(f) is int and k in (0, 1) and max(abs(i), abs(f)) <= KIF_LIMIT:
+        return k, i, f  # the common case, without numpy
+    kb, ib, fb = kif_arrays((), k, i, f, what)
+    return int(kb), int(ib), int(fb)
 
 
 def frac(n: int, f: int) -> Fraction:

@@ -26,7 +26,7 @@ from ._elementwise import element_function
 from ._lut import lookup
 from ._node import Node, TraceInput, input_node
 from ._quantize import quantize, relu
-from ._types import frac, frac_f, kif_int, to_frac
+from ._types import frac, frac_f, kif_int, kif_scalar, to_frac
 from ._value import require_type
 
 
@@ -105,7 +105,7 @@ class FixedVariable(Configured, NDArrayOperatorsMixin):
         cls, k: int, i: int, f: int, hwconf: HWConfig = DEFAULT_HWCONF, latency: float = 0.0, solver_options=None
     ) -> FixedVariable:
         """A fresh symbolic input of type (k, i, f)."""
-        return input_value(make_config(hwconf, solver_options), int(k), int(i), int(f), latency)
+        return input_value(make_config(hwconf, solver_options), *kif_scalar(k, i, f, "from_kif"), latency)
 
     @classmethod
     def from_const(cls, value) -> FixedVariable:
@@ -216,7 +216,7 @@ class FixedVariable(Configured, NDArrayOperatorsMixin):
 
     # ---- methods ------------------------------------------------------------------------------------
     def quantize(self, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> FixedVariable:
-        return quantize(self, int(k), int(i), int(f), overflow_mode, round_mode)
+        return quantize(self, *kif_scalar(k, i, f), overflow_mode, round_mode)
 
     def relu(self, i=None, f=None, round_mode: str = "TRN") -> FixedVariable:
         return relu(self, None if i is None else int(i), None if f is None else int(f), round_mode)

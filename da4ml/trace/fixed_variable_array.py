@@ -22,6 +22,7 @@ from ._errors import TraceError
 from ._lut import lookup
 from ._node import TraceInput
 from ._quantize import quantize, relu
+from ._types import kif_arrays
 from .fixed_variable import Configured, FixedVariable, UnquantizedVariable, as_value, input_value
 
 
@@ -93,11 +94,6 @@ def elementwise(fn: Callable, *arrs: FixedVariableArray) -> FixedVariableArray:
     return FixedVariableArray._wrap(out)
 
 
-def _kif_arrays(shape, k, i, f):
-    k, i, f = (np.broadcast_to(np.asarray(v), shape) for v in (k, i, f))
-    return k, i, f
-
-
 class FixedVariableArray(Configured, NDArrayOperatorsMixin):
     """An n-d array of symbolic fixed-point values (numpy-like)."""
 
@@ -142,7 +138,7 @@ class FixedVariableArray(Configured, NDArrayOperatorsMixin):
         """Symbolic inputs whose per-element type is (k, i, f) (arrays broadcast together)."""
         config = make_config(hwconf, solver_options)
         shape = np.broadcast_shapes(np.shape(k), np.shape(i), np.shape(f), np.shape(latency))
-        kb, ib, fb = _kif_arrays(shape, k, i, f)
+        kb, ib, fb = kif_arrays(shape, k, i, f, "from_kif")
         lat = np.broadcast_to(np.asarray(latency, dtype=np.float64), shape)
         out = np.empty(shape, dtype=object)
         for idx in np.ndindex(shape):
@@ -312,7 +308,7 @@ class FixedVariableArray(Configured, NDArrayOperatorsMixin):
 
     # ---- fixed-point operations -----------------------------------------------------------------------
     def quantize(self, k, i, f, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> FixedVariableArray:
-        kb, ib, fb = _kif_arrays(self.shape, k, i, f)
+        kb, ib, fb = kif_arrays(self.shape, k, i, f)
         out = np.empty(self.shape, dtype=object)
         for idx, v in np.ndenumerate(self._vars):
             out[idx] = quantize(v, int(kb[idx]), int(ib[idx]), int(fb[idx]), overflow_mode, round_mode)

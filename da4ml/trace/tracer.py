@@ -225,9 +225,9 @@ def comb_trace(inputs, outputs, keep_dead_inputs: bool = False) -> CombLogic:
 
 
 def to_pipeline(comb: CombLogic, latency_cutoff: float, retiming: bool = True, verbose: bool = False) -> Pipeline:
-    """Register stages of at most ``latency_cutoff`` combinational latency each (<= 0: one stage): the one
-    staging algorithm, ``da4ml.ir.staging.split_stages`` (see there for ``retiming``); ``verbose`` prints the
-    number of stages."""
+    """Register stages of at most ``latency_cutoff`` combinational latency each (-1: one stage; the cutoffs
+    refused: ``da4ml.ir.staging.assign_stages``): the one staging algorithm, ``da4ml.ir.staging.split_stages``
+    (see there for ``retiming``); ``verbose`` prints the number of stages."""
     pipe = split_stages(comb, latency_cutoff, retiming=retiming)
     if verbose:
         print(f"to_pipeline: {len(pipe)} stage(s) at latency cutoff {latency_cutoff}")

@@ -160,6 +160,8 @@ void bind_dais(py::module_ &m) {
         },
         "The bit sub-operations: (family, name, value) for BIT_UNARY (NOT, ANY, ALL) and BIT_BINARY (AND, OR, XOR).");
     m.attr("MAX_VALUE_BITS") = kMaxValueBits;
+    m.attr("MAX_OUTPUT_EXPONENT") = kMaxOutputExponent;
+    m.attr("MIN_OUTPUT_EXPONENT") = kMinOutputExponent;
     m.attr("SPEC_VERSION_WRITTEN") = kSpecVersionWritten;
     m.attr("SPEC_VERSION_MIN_READ") = kSpecVersionMinRead;
     m.attr("SPEC_VERSION_MAX_READ") = kSpecVersionMaxRead;

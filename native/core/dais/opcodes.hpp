@@ -157,4 +157,9 @@ inline constexpr int kWordsPerOp = 8;
 // width limit of the project (the CMVM optimizer and the Python package use this constant).
 inline constexpr int kMaxValueBits = 62;
 
+// An output is a float64 buf * 2**(out_shift - f): its magnitude stays below 2**kMaxOutputExponent (so its
+// most negative value is finite) and its step at or above 2**kMinOutputExponent (the smallest subnormal).
+inline constexpr int kMaxOutputExponent = 1023;
+inline constexpr int kMinOutputExponent = -1074;
+
 }  // namespace da4ml::dais

@@ -111,6 +111,13 @@ void validate_op(const Program &p, size_t t, std::vector<Range> &table_ranges) {
         ctx.fail("type " + kif_str(op.type) + " is " + std::to_string(op.type.width()) +
                  " bits wide; the interpreter holds values in int64 and accepts at most " +
                  std::to_string(kMaxValueBits) + " bits");
+    // Every value is a float64 at the interfaces (and in the JSON / Python faces): its step 2**-f and, when it
+    // holds more than 0, its magnitude (below 2**i) must be finite, non-zero float64 numbers.
+    if (-int64_t{op.type.f} < kMinOutputExponent || -int64_t{op.type.f} > kMaxOutputExponent ||
+        (op.type.width() > 0 && op.type.i > kMaxOutputExponent))
+        ctx.fail("type " + kif_str(op.type) + " is outside float64: its step 2**-f must lie in [2**" +
+                 std::to_string(kMinOutputExponent) + ", 2**" + std::to_string(kMaxOutputExponent) +
+                 "] and its magnitude below 2**" + std::to_string(kMaxOutputExponent));
 
     const auto opc = static_cast<Opcode>(op.opcode);
     const int64_t t64 = static_cast<int64_t>(t);
@@ -266,6 +273,16 @@ void validate(const Program &p) {
         if (o < -1 || o >= n_ops)
             throw ProgramError("output " + std::to_string(j) + ": out_idxs=" + std::to_string(o) +
                                " is not an op (must be -1 <= o < n_ops=" + std::to_string(n_ops) + ")");
+        if (o == -1 || p.ops[o].type.width() <= 0) continue;
+        // The output is a float64 (buf * 2**(shift - f)): it must be finite and exact down to its step.
+        const Type &T = p.ops[o].type;
+        const int64_t s = p.out_shifts[j], top = int64_t{T.i} + s, step = s - int64_t{T.f};
+        if (top > kMaxOutputExponent || step < kMinOutputExponent)
+            throw ProgramError("output " + std::to_string(j) + ": out_shifts=" + std::to_string(s) + " scales op " +
+                               std::to_string(o) + " of type " + kif_str(T) + " to values below 2**" +
+                               std::to_string(top) + " in steps of 2**" + std::to_string(step) +
+                               ", which a float64 output cannot hold (needs 2**" + std::to_string(kMinOutputExponent) +
+                               " <= step and magnitude below 2**" + std::to_string(kMaxOutputExponent) + ")");
     }
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ir import CombLogic, Pipeline
+from ..ir.batch import as_batch
 from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
 from ..verif import write_testbench
@@ -175,20 +176,16 @@ class RTLModel:
         return self._exe
 
     def predict(self, data) -> np.ndarray:
-        """Outputs of the compiled RTL: float64 (batch, n_out) (one sample (n_in,) gives (n_out,)), as
-        ``CombLogic.predict`` returns them."""
+        """Outputs of the compiled RTL: float64 (batch, n_out), for ``data`` read as ``CombLogic.predict``
+        reads it (``(batch, ...)`` with n_in values per sample; one sample (n_in,) gives (n_out,))."""
         if self._exe is None:
             raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
-        x = np.asarray(data, dtype=np.float64)
         manifest = self.manifest
-        n_in = manifest.n_in
-        if x.ndim == 1 and x.shape[0] == n_in:  # one sample: (n_out,), as CombLogic.predict
-            return self.predict(x[None, :])[0]
-        if x.ndim != 2 or x.shape[1] != n_in:
-            raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
+        x, one_sample = as_batch(data, manifest.n_in)
         if x.shape[0] == 0:
             return np.zeros((0, manifest.n_out), dtype=np.float64)
-        return run_model(self._exe, x, manifest.input_port, manifest.output_port)
+        y = run_model(self._exe, x, manifest.input_port, manifest.output_port)
+        return y[0] if one_sample else y
 
 
 class VerilogModel(RTLModel):

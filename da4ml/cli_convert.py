@@ -19,7 +19,8 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ class ConvertResult:
     rtl: Any  # da4ml.codegen.RTLModel
     project: Path
     sim_results: list = field(default_factory=list)  # da4ml.verif.RunResult per simulator
+    sim_logs: list = field(default_factory=list)  # the simulator output of each run
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -206,6 +208,24 @@ def _types(kifs) -> str:
     return ", ".join(parts)
 
 
+@contextmanager
+def _stdout_to(path: Path) -> Iterator[None]:
+    """File descriptor 1 (the simulator subprocesses' and cocotb's output) into ``path`` for the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(path, "wb") as fh:
+            os.dup2(fh.fileno(), 1)
+            try:
+                yield
+            finally:
+                sys.stdout.flush()
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+
+
 def convert(opts: ConvertOptions, progress: Progress | None = None) -> ConvertResult:
     """The whole flow; raises UsageError for a model that cannot be loaded or traced."""
     from .codegen import RTLModel
@@ -251,7 +271,10 @@ def convert(opts: ConvertOptions, progress: Progress | None = None) -> ConvertRe
         with progress.phase("simulating", ", ".join(opts.sims), total=len(opts.sims)) as ph:
             for sim in opts.sims:
                 ph.note(f"{sim}, {opts.n_samples} samples, seed {opts.seed}")
-                result.sim_results.append(run(project, sim, seed=opts.seed, n_samples=opts.n_samples))
+                log = project / "sim_build" / f"{sim}.log"
+                with _stdout_to(log):  # the simulator's own output: a log, not the terminal
+                    result.sim_results.append(run(project, sim, seed=opts.seed, n_samples=opts.n_samples))
+                result.sim_logs.append(log)
                 ph.advance()
             passed = [r.sim for r in result.sim_results if r.passed]
             ph.note(f"{', '.join(opts.sims)}: {len(passed)} of {len(opts.sims)} passed")
@@ -278,11 +301,11 @@ def summary(res: ConvertResult) -> str:
         f"  outputs    : {n_out}: {_types(comb.out_kifs)}",
         f"  RTL        : {o.flavor} top {o.name!r}, {kind}; clock {o.clock_period:g} ns, part {o.part}",
     ]
-    for r in res.sim_results:
+    for r, log in zip(res.sim_results, res.sim_logs):
         status = "PASS" if r.passed else "FAIL"
         lines.append(
             f"  {r.sim:<10} : {status}, {r.stats.get('n_checked', 0)} of {r.n_samples} samples checked lane by lane, "
-            f"every clock (seed {r.seed}; {r.results_xml})"
+            f"every clock (seed {r.seed}; log {log})"
         )
     lines.append(
         f"  files      : {res.project}  (HDL in src/, testbench in tb/, {MANIFEST_NAME}; "

@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 # the package's extras that make demo/test install (pyproject.toml [project.optional-dependencies])
-EXTRAS := test,sim,synth
+EXTRAS := test,sim,synth,keras
 NATIVE_SOURCES := $(shell find native -name '*.cpp' -o -name '*.hpp' 2>/dev/null) CMakeLists.txt native/CMakeLists.txt
 PYTEST_WORKERS ?= 2
 DESIGN ?=

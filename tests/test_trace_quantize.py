@@ -129,8 +129,11 @@ def test_unquantized_input_errors_and_quantizes():
     comb = comb_trace(x, y)
     got = run_program(comb, [[1.125, -4.0, 3.875]])
     assert got[0] == [fr(3.375), -12, fr(11.625)]
-    with pytest.raises(TraceError, match="WRAP/TRN"):
-        x.quantize(1, 2, 3, "SAT")
+    # any modes declare the lane type (a Keras input quantizer's RND/SAT happen before the lane): same program
+    for o, r in (("SAT", "RND"), ("WRAP", "RND"), ("SAT_SYM", "RND_CONV")):
+        x2 = FixedVariableArrayInput((3,))
+        comb2 = comb_trace(x2, x2.quantize(1, 2, 3, o, r) * 3)
+        assert comb2 == comb
 
 
 @pytest.mark.parametrize("overflow,rnd", MODES)

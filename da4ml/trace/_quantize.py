@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from da4ml.ir import Opcode
 
-from ._errors import TraceError
 from ._lut import lut_map
 from ._mux import lt, where
 from ._node import input_node
@@ -17,13 +16,9 @@ from ._value import Value, require_type
 
 def quantize(x: Value, k: int, i: int, f: int, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> Value:
     o, r = check_modes(overflow_mode, round_mode)
-    if x.node is None and x.const is None:  # an input whose type this declares
-        if (o, r) != ("WRAP", "TRN"):
-            raise TraceError(
-                f"an unquantized input (ValueArrayInput) can only be quantized with WRAP/TRN (got {o}/{r}): "
-                "its lanes carry exactly the quantized type. Declare a wider input type with "
-                "ValueArray.from_kif and apply the SAT/RND quantization to that instead"
-            )
+    if x.node is None and x.const is None:
+        # an input whose type this declares: its lane carries the quantized value, so the rounding and overflow
+        # modes describe what feeds the lane (a Keras model's input quantizer), not hardware of ours
         node = input_node(x.input, k, i, f)
         return x._c(0) if node is None else x._view(node)
     if x.const is not None:

@@ -204,7 +204,7 @@ def _types(kifs) -> str:
     count = Counter(zip(k.tolist(), i.tolist(), f.tolist()))
     parts = [f"{n} x ({a},{b},{c})" for (a, b, c), n in count.most_common(3)]
     if len(count) > 3:
-        parts.append(f"{len(count) - 3} more types")
+        parts.append(f"{len(count) - 3} more type{'s' if len(count) > 4 else ''}")
     return ", ".join(parts)
 
 

@@ -71,7 +71,7 @@ def test_array_constructor_and_attributes():
     y = FixedVariableArray(np.asarray(x), x.solver_options)  # positional solver_options, as HGQ2 calls it
     assert y.solver_options == {"hard_dc": 2} and y.kif.shape == (3, 2)
     low, high, step = y.lhs
-    assert list(step) == [0.25, 0.125] and list(low) == [-8, -8]
+    assert list(step) == [0.25, 0.125] and list(low) == [-8, -8] and list(high) == [7.75, 7.875]
     assert x[0].low == -8 and np.asarray(x).dtype == object
     with pytest.raises(TypeError, match="float64"):
         np.asarray(x, dtype=np.float64)

@@ -10,6 +10,7 @@ the ``keras`` extra: ``pip install 'da4ml[keras]'``."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -23,6 +24,8 @@ __all__ = ["DAISTracerPluginBase", "_flatten_arr", "find_plugin", "framework_of"
 GROUP = "dais_tracer.plugins"
 # frameworks whose plugin comes with an extra of ours: the error says which one to install
 EXTRA_OF = {"keras": "keras"}
+# checks run before a framework's plugin replays a model (an unsupported layer named with its type)
+PREFLIGHT = {"keras": "da4ml.converter._keras:check_supported"}
 
 
 def plugins() -> dict[str, EntryPoint]:
@@ -95,5 +98,10 @@ def trace_model(
     ``comb_trace(inputs, outputs)``; with ``dump=True``, ``(inputs, outputs, dump)`` where ``dump`` maps the
     plugin's names (HGQ2: ``/layer/final``...) to intermediate arrays."""
     cls = find_plugin(model, framework)
+    framework = framework or framework_of(model, plugins())
+    check = PREFLIGHT.get(framework)
+    if check is not None:
+        module, _, fn = check.partition(":")
+        getattr(import_module(module), fn)(model)
     plugin = cls(model, hwconf=hwconf, solver_options=solver_options)
     return plugin.trace(inputs=inputs, verbose=verbose, dump=dump)

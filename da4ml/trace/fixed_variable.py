@@ -256,8 +256,8 @@ class FixedVariable(Configured, NDArrayOperatorsMixin):
 
 
 class UnquantizedVariable(FixedVariable):
-    """An input whose type is not known yet: only quantize (which declares the lane type, whatever its modes:
-    the lane carries the quantized value) and rearrangements are allowed."""
+    """An input whose type is not known yet: only quantize (WRAP with TRN, or RND on a lane one fraction bit
+    wider, rounded in hardware) and rearrangements are allowed."""
 
     __slots__ = ("input",)
 

@@ -161,3 +161,23 @@ def test_convert_again_replaces_project_without_sim(tiny_model, tmp_path, capsys
     assert main(["convert", str(path), str(out), "--name", "tiny", "-q", "--latency-cutoff", "-1"]) == 0
     second = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert first == second  # deterministic: byte-identical projects
+
+
+def test_unsupported_layer_is_named(tmp_path, capsys):
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    pytest.importorskip("hgq")
+    from hgq.layers import QDense
+
+    inp = keras.Input((4, 2))
+    x = keras.layers.Flatten()(keras.layers.UpSampling1D(2, name="up")(inp))
+    model = keras.Model(inp, QDense(2)(x))
+    path = tmp_path / "up.keras"
+    with warnings.catch_warnings():  # see tiny_model
+        warnings.filterwarnings("ignore", r"__array__ implementation doesn't accept a copy keyword", DeprecationWarning)
+        model.save(path)
+    assert main(["convert", str(path), str(tmp_path / "prj"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"da4ml convert: error: tracing {path} failed: NotImplementedError: "), err
+    assert "'up' (keras.src.layers.reshaping.up_sampling1d.UpSampling1D)" in err, err
+    assert not (tmp_path / "prj").exists()

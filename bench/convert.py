@@ -97,8 +97,8 @@ def median(v: list[float]) -> float:
 
 
 def main() -> None:
+    import numpy as np
     from _hgq_models import MODELS, save_all
-    from _one_model import one_model_cost
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
@@ -110,8 +110,6 @@ def main() -> None:
         jobs = []
         for name, (path, probe) in saved.items():
             probe_path = Path(tmp) / f"{name}.probe.npy"
-            import numpy as np
-
             np.save(probe_path, probe)
             jobs.append((name, str(path), str(probe_path)))
         ours = run_driver(sys.executable, jobs, args.repeats)
@@ -120,6 +118,13 @@ def main() -> None:
             from _venv import published_python
 
             theirs = run_driver(str(published_python(PUBLISHED[0], PUBLISHED[1])), jobs, args.repeats)
+
+    print_table(list(saved), ours, theirs)
+
+
+def print_table(names: list[str], ours: dict, theirs: dict | None) -> None:
+    """One row per model: ours, then (with --compare) theirs and the ratios ours/theirs."""
+    from _one_model import one_model_cost
 
     def cols(r: dict) -> str:
         if "error" in r:
@@ -136,7 +141,7 @@ def main() -> None:
     )
     if theirs:
         print(f"{'':<12} {'ours':<{len(head)}} | {'da4ml 0.6.0 + hgq2 0.2.0':<{len(head)}} | ours/theirs")
-    for name in saved:
+    for name in names:
         a = ours[name]
         line = f"{name:<12} {cols(a)}"
         if theirs:

@@ -15,6 +15,7 @@ SEED ?=
 N_SAMPLES ?=
 WAVES ?= 0
 MAX_MISMATCHES ?=
+SHARDS ?=
 
 .PHONY: help demo test test-fast regression sim simulators bench clean distclean
 
@@ -22,8 +23,8 @@ help:
 	@echo "make demo        trace a small network, emit Verilog, simulate it; convert an HGQ2 model (da4ml convert)"
 	@echo "make test        the full test suite (unit, property, fuzz, HDL regression on both simulators: a missing one fails)"
 	@echo "make test-fast   tests that need no HDL simulator"
-	@echo "make regression  only the HDL regression (SIM=icarus|verilator to pick one)"
-	@echo "make sim DESIGN=<project dir> [SIM=icarus|verilator] [SEED=n] [N_SAMPLES=n] [WAVES=1] [MAX_MISMATCHES=n]"
+	@echo "make regression  only the HDL regression (SIM=icarus|verilator to pick one; SHARDS=n: n simulator processes per design)"
+	@echo "make sim DESIGN=<project dir> [SIM=icarus|verilator] [SEED=n] [N_SAMPLES=n] [WAVES=1] [MAX_MISMATCHES=n] [SHARDS=n]"
 	@echo "                 run a generated project's cocotb testbench"
 	@echo "make bench       the benchmarks in bench/"
 	@echo "make clean       remove build outputs (keeps .venv)"
@@ -65,12 +66,13 @@ test-fast: $(INSTALLED)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m "not simulator"
 
 regression: $(INSTALLED) simulators
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -q -m simulator $(if $(SIM),--sim $(SIM))
+	$(if $(SHARDS),DA4ML_VERIF_SHARDS=$(SHARDS)) $(PY) -m pytest -n $(PYTEST_WORKERS) -q -m simulator $(if $(SIM),--sim $(SIM))
 
 sim: $(INSTALLED) simulators
 	@test -n "$(DESIGN)" || { echo "usage: make sim DESIGN=<project dir> [SIM=icarus|verilator]" >&2; exit 2; }
 	$(PY) -m da4ml.verif run $(DESIGN) $(if $(SIM),--sim $(SIM)) $(if $(SEED),--seed $(SEED)) \
 	  $(if $(N_SAMPLES),--n-samples $(N_SAMPLES)) $(if $(MAX_MISMATCHES),--max-mismatches $(MAX_MISMATCHES)) \
+	  $(if $(SHARDS),--shards $(SHARDS)) \
 	  $(if $(filter 1 yes true,$(WAVES)),--waves)
 
 bench: $(INSTALLED)

@@ -1,7 +1,8 @@
 """``da4ml convert MODEL OUTDIR``: a saved Keras model to a complete project with its testbench, optionally
 signed off at once.
 
-The phases, each shown by ``da4ml.progress``: loading the model, tracing it on symbolic fixed-point arrays
+The phases, each shown on stderr by ``da4ml.progress`` (live on a terminal, plain lines in a log; phases under
+two seconds leave no line) and timed in the summary: loading the model, tracing it on symbolic fixed-point arrays
 (``da4ml.converter.trace_model``; constant-matrix products are optimized as they are traced), optimizing the
 program (``comb_trace``: one DAIS program; pipelining into register stages), writing the project
 (``RTLModel.write``: HDL, manifest, DAIS binary, constraints, synthesis scripts, cocotb testbench) and, with
@@ -18,15 +19,16 @@ import math
 import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import progress
 from .codegen.render import check_identifier
-from .progress import Progress
 from .project import MANIFEST_NAME
 from .toolchain import SIM_EXTRA, SIMULATORS, ToolError, find_simulator
 
@@ -226,30 +228,45 @@ def _stdout_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
-def convert(opts: ConvertOptions, progress: Progress | None = None) -> ConvertResult:
-    """The whole flow; raises UsageError for a model that cannot be loaded or traced."""
+class _Phases:
+    """Each phase shown by da4ml.progress (unless quiet) and timed for the summary."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str, what: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        with nullcontext() if self.quiet else progress.phase(f"{name} {what}"):
+            yield
+        self.seconds[name] = time.perf_counter() - t0
+
+
+def convert(opts: ConvertOptions, quiet: bool = True) -> ConvertResult:
+    """The whole flow; raises UsageError for a model that cannot be loaded, ConvertError for one that cannot be
+    traced. ``quiet=False`` shows each phase on stderr (da4ml.progress)."""
     from .codegen import RTLModel
     from .trace import comb_trace
 
-    progress = progress or Progress(enabled=False)
-    with progress.phase("loading", str(opts.model)) as ph:
+    phase = _Phases(quiet)
+    with phase("loading", str(opts.model)):
         model = load_keras_model(opts.model)
-        ph.note(f"{opts.model} ({type(model).__name__} {getattr(model, 'name', '')!r})")
-    with progress.phase("tracing", f"{len(getattr(model, 'layers', ()))} layers") as ph:
+    with phase("tracing", f"{getattr(model, 'name', 'the model')!r} ({len(getattr(model, 'layers', ()))} layers)"):
         try:
             from .converter import trace_model
         except ImportError as e:
             raise UsageError(f"the converter cannot be imported ({e}); install the extra: {KERAS_EXTRA}") from None
         try:
             inputs, outputs = trace_model(model, verbose=opts.verbose)
-        except Exception as e:  # an unsupported layer, a missing input shape, ...: said as such)
+        except Exception as e:  # an unsupported layer, a missing input shape, ...: said as such
             if opts.verbose:
                 raise
             raise ConvertError(
                 f"tracing {opts.model} failed: {type(e).__name__}: {e}\n  (--verbose shows each layer as it is traced "
                 "and the traceback)"
             ) from e
-    with progress.phase("optimizing", "one DAIS program, pipeline stages") as ph:
+    with phase("optimizing", "into one DAIS program and its pipeline stages"):
         comb = comb_trace(inputs, outputs)
         rtl = RTLModel(
             comb,
@@ -261,24 +278,19 @@ def convert(opts: ConvertOptions, progress: Progress | None = None) -> ConvertRe
             part_name=opts.part,
             clock_period=opts.clock_period,
         )
-        ph.note(f"{len(comb.ops)} ops, cost {comb.cost:g}, {len(rtl.stages)} stage(s)")
-    with progress.phase("writing", str(opts.outdir)) as ph:
+    with phase("writing", str(opts.outdir)):
         project = rtl.write()
     result = ConvertResult(opts, comb, rtl, project)
     if opts.sims:
         from .verif import run
 
-        with progress.phase("simulating", ", ".join(opts.sims), total=len(opts.sims)) as ph:
-            for sim in opts.sims:
-                ph.note(f"{sim}, {opts.n_samples} samples, seed {opts.seed}")
-                log = project / "sim_build" / f"{sim}.log"
-                with _stdout_to(log):  # the simulator's own output: a log, not the terminal
-                    result.sim_results.append(run(project, sim, seed=opts.seed, n_samples=opts.n_samples))
-                result.sim_logs.append(log)
-                ph.advance()
-            passed = [r.sim for r in result.sim_results if r.passed]
-            ph.note(f"{', '.join(opts.sims)}: {len(passed)} of {len(opts.sims)} passed")
-    result.seconds = dict(progress.seconds)
+        for sim in opts.sims:
+            log = project / "sim_build" / f"{sim}.log"
+            # the simulator's own output goes to a log, not the terminal
+            with phase(f"simulating on {sim}", f"({opts.n_samples} samples, seed {opts.seed})"), _stdout_to(log):
+                result.sim_results.append(run(project, sim, seed=opts.seed, n_samples=opts.n_samples))
+            result.sim_logs.append(log)
+    result.seconds = dict(phase.seconds)
     return result
 
 
@@ -359,7 +371,9 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"da4ml convert: error: {e}", file=sys.stderr)
         return 2
     try:
-        res = convert(opts, Progress(enabled=not args.quiet))
+        if args.quiet:
+            os.environ["DA4ML_PROGRESS"] = "0"  # also the simulators' own progress (da4ml.verif)
+        res = convert(opts, quiet=args.quiet)
     except UsageError as e:
         print(f"da4ml convert: error: {e}", file=sys.stderr)
         return 2

@@ -193,17 +193,37 @@ def find_verilator() -> SimEnv:
     )
 
 
-def verilator_build(jobs: int = 1) -> tuple[SimEnv, list[str]]:
-    """The set-up every Verilator build shares (the batch model of RTLModel.compile and the testbench):
-    the Verilator found by ``find_verilator``, with ccache for its runtime objects (identical in every build)
-    when available and $OBJCACHE is unset, and the build flags: warnings are not fatal (``verilator
-    --lint-only -Wall`` is the strict step), ``jobs`` parallel jobs."""
+# The C++ optimization of every Verilated model (the testbench's and RTLModel.compile's), measured in
+# bench/sim.py: Verilator splits a large design into functions of ~20k statements, which GCC compiles at -O1
+# in a fraction of the time -Os/-O2 take, for most of their speed; the cold code (initial settle) at -O0.
+VERILATOR_OPT = {"OPT_FAST": "-O1", "OPT_SLOW": "-O0", "OPT_GLOBAL": "-O1"}
+
+
+def build_jobs(jobs: int | None = None) -> int:
+    """``jobs`` if given (an integer >= 1), else every core of this machine."""
+    if jobs is None:
+        return max(os.cpu_count() or 1, 1)
     if not (isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 1):
-        raise ValueError(f"jobs={jobs!r} must be an integer >= 1")
+        raise ValueError(f"jobs={jobs!r} must be an integer >= 1 (or None: every core)")
+    return jobs
+
+
+def verilator_build(jobs: int | None = None) -> tuple[SimEnv, list[str]]:
+    """The set-up every Verilator build shares (the batch model of RTLModel.compile and the testbench):
+    the Verilator found by ``find_verilator``, with ccache for its objects (the runtime is identical in every
+    build, and a rebuilt design is a cache hit) when available and $OBJCACHE is unset, the C++ optimization
+    levels of `VERILATOR_OPT` (given to make through $MAKEFLAGS; the user's own settings there win), and the
+    build flags: warnings are not fatal (``verilator --lint-only -Wall`` is the strict step), ``jobs``
+    parallel jobs (default: every core)."""
+    jobs = build_jobs(jobs)
     sim_env = find_verilator()
+    env = dict(sim_env.env)
     if "OBJCACHE" not in os.environ and shutil.which("ccache", path=sim_env.environ().get("PATH")):
-        sim_env = dataclasses.replace(sim_env, env={**sim_env.env, "OBJCACHE": "ccache"})
-    return sim_env, ["-Wno-fatal", "-j", str(jobs)]
+        env["OBJCACHE"] = "ccache"
+    user = os.environ.get("MAKEFLAGS", "")
+    opts = [f"{k}={v}" for k, v in VERILATOR_OPT.items() if not re.search(rf"(^|\s){k}=", user)]
+    env["MAKEFLAGS"] = " ".join([env.get("MAKEFLAGS", user), *opts]).strip()
+    return dataclasses.replace(sim_env, env=env), ["-Wno-fatal", "-j", str(jobs)]
 
 
 def find_icarus() -> SimEnv:

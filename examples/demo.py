@@ -6,6 +6,9 @@
 3. Run the testbench on Icarus Verilog and on Verilator: every output lane is compared on every clock
    with the bit-exact DAIS interpreter.
 4. Print a short report.
+
+Each long step says what it is doing while it runs; the simulators' own output goes to log files in the
+project (named in the report), not to the console.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from da4ml.verif import available_simulators, run
 
 from da4ml.codegen import RTLModel
 from da4ml.ir import Opcode
+from da4ml.progress import phase
 from da4ml.trace import FixedVariableArrayInput, comb_trace, ops
 
 
@@ -41,14 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-cutoff", type=float, default=3, help="adder levels per pipeline stage")
     args = parser.parse_args(argv)
 
-    x = FixedVariableArrayInput((8,)).quantize(1, 3, 4)  # signed 8-bit inputs: 3 integer, 4 fraction bits
-    y = mlp(x, np.random.default_rng(args.seed))
-    comb = comb_trace(x, y)
+    with phase("tracing and optimizing the MLP"):
+        x = FixedVariableArrayInput((8,)).quantize(1, 3, 4)  # signed 8-bit inputs: 3 integer, 4 fraction bits
+        y = mlp(x, np.random.default_rng(args.seed))
+        comb = comb_trace(x, y)
     n_tables = sum(op.opcode == Opcode.LOOKUP for op in comb.ops)
 
     out = Path(args.out)
-    model = RTLModel(comb, "demo_mlp", out, latency_cutoff=args.latency_cutoff, print_latency=False)
-    model.write()
+    with phase(f"writing the project {out}"):
+        model = RTLModel(comb, "demo_mlp", out, latency_cutoff=args.latency_cutoff, print_latency=False)
+        model.write()
     manifest = model.manifest
 
     results = []
@@ -73,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         status = "PASS" if r.passed else "FAIL"
         checked = r.stats.get("n_checked", 0)
         print(f"  {r.sim:<12} : {status}, {checked} samples checked lane by lane, every clock (seed {r.seed})")
+        print(f"  {'':<12}   build {r.build_s:.1f} s, simulation {r.test_s:.1f} s; log {r.logs[-1] if r.logs else '-'}")
     print(f"  project      : {out.resolve()}  (HDL in src/, testbench in tb/, `make -C {out} sim SIM=...`)")
     if not results:
         print("error: no simulator found (run `make demo`, which installs them)", file=sys.stderr)

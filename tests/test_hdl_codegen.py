@@ -43,7 +43,7 @@ def test_mutated_generated_design_fails(one_hdl_sim: str, tmp_path: Path) -> Non
     prj = _project(tmp_path, "mlp", "pipe")
     for src in sorted((prj / "src").glob("*.v")):
         text = src.read_text()
-        mt = re.search(r"^(\s*assign \w+ = [^;]*?) \+ ", text, flags=re.MULTILINE)
+        mt = re.search(r"^(\s*\w+ = [^;]*?) \+ ", text, flags=re.MULTILINE)  # a blocking assignment
         if mt:
             src.write_text(text[: mt.end(1)] + " - " + text[mt.end() :])
             break

@@ -7,12 +7,30 @@
   [--max-mismatches N]; python -m da4ml.verif lint <project dir>.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ..project import Manifest, ManifestError
 from ..toolchain import ToolError, available_simulators
-from .runner import RunResult, run
-from .writer import write_testbench
+
+if TYPE_CHECKING:
+    from .runner import RunResult, run
+    from .writer import write_testbench
 
 load_manifest = Manifest.load
+
+# Imported on first use: the testbench runs inside the simulator, where every import is start-up time that
+# the runner (cocotb_tools) and the writer (jinja2) would only add to.
+_LAZY = {"RunResult": ".runner", "run": ".runner", "write_testbench": ".writer"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Manifest",

@@ -1,4 +1,7 @@
-"""python -m da4ml.verif run|lint <project dir> ..."""
+"""python -m da4ml.verif run|lint <project dir> ...
+
+`run` shows what it is doing (the build, then samples checked with the rate and an ETA) and prints a short
+summary; the simulator's own output goes to sim.log in the build directory (--verbose shows it too)."""
 
 from __future__ import annotations
 
@@ -46,6 +49,20 @@ def _parser() -> argparse.ArgumentParser:
         default=_env_int("MAX_MISMATCHES", 1),
         help="collect up to N mismatches, then summarize (default: $MAX_MISMATCHES or 1: stop at the first)",
     )
+    r.add_argument(
+        "--shards",
+        type=int,
+        default=_env_int("SHARDS", None),
+        help="split the samples across N simulator processes side by side (default: $SHARDS or 1)",
+    )
+    r.add_argument("--shard", default=None, help="run only shard K/N of a split run (what a reproduce command does)")
+    r.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        help="samples per cocotb wake-up through the batch wrapper (default: chosen; 0: no wrapper)",
+    )
+    r.add_argument("--verbose", action="store_true", help="show the simulator's output (always in the log file)")
     r.add_argument("--build-dir", default=None, help="default: <project>/sim_build/<sim>[_waves]")
     r.add_argument("--results-xml", default=None, help="default: <build dir>/results.xml")
     r.add_argument("--view", action="store_true", help="open the waveform afterwards ($WAVE_VIEWER, surfer, gtkwave)")
@@ -74,6 +91,10 @@ def _run(a: argparse.Namespace) -> int:
         max_mismatches=a.max_mismatches,
         build_dir=a.build_dir,
         results_xml=a.results_xml,
+        shards=a.shards,
+        shard=a.shard,
+        batch=a.batch,
+        verbose=a.verbose,
     )
     print(res.summary(), flush=True)
     if a.view and res.waves_path and res.waves_path.is_file():

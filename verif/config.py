@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -12,35 +13,32 @@ DEFAULT_N_SAMPLES = 2000
 @dataclass(frozen=True)
 class TbConfig:
     seed: int
-    n_samples: int = DEFAULT_N_SAMPLES
+    n_samples: int = DEFAULT_N_SAMPLES  # samples of the whole run (every shard)
     max_mismatches: int = 1
     sim: str = "?"
     waves_path: str = ""  # empty: waves not recorded
     repro: str = ""  # one-line command reproducing the run
     report_path: str = ""  # where the testbench writes its mismatch report / stats (JSON)
+    start: int = 0  # this process checks samples start .. stop - 1 (a shard of the run)
+    stop: int = -1  # -1: n_samples
+    shard: str = ""  # "k/N" when the run is split across N simulator processes
+    batch: int = 0  # samples per cocotb wake-up through the batch wrapper (0: no wrapper, one per clock)
+    progress_path: str = ""  # where the testbench writes how far it got (JSON, a few times a second)
+
+    @property
+    def end(self) -> int:
+        return self.n_samples if self.stop < 0 else self.stop
 
     def to_env(self) -> dict[str, str]:
-        return {
-            ENV_PREFIX + "SEED": str(self.seed),
-            ENV_PREFIX + "N_SAMPLES": str(self.n_samples),
-            ENV_PREFIX + "MAX_MISMATCHES": str(self.max_mismatches),
-            ENV_PREFIX + "SIM": self.sim,
-            ENV_PREFIX + "WAVES_PATH": self.waves_path,
-            ENV_PREFIX + "REPRO": self.repro,
-            ENV_PREFIX + "REPORT_PATH": self.report_path,
-        }
+        return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_env(cls, default_seed: int) -> TbConfig:
-        def get(name: str, default: str) -> str:
-            return os.environ.get(ENV_PREFIX + name, "") or default
-
-        return cls(
-            seed=int(get("SEED", str(default_seed))),
-            n_samples=int(get("N_SAMPLES", str(DEFAULT_N_SAMPLES))),
-            max_mismatches=int(get("MAX_MISMATCHES", "1")),
-            sim=get("SIM", "?"),
-            waves_path=get("WAVES_PATH", ""),
-            repro=get("REPRO", ""),
-            report_path=get("REPORT_PATH", ""),
-        )
+        values: dict[str, object] = {}
+        for f in dataclasses.fields(cls):
+            raw = os.environ.get(ENV_PREFIX + f.name.upper(), "")
+            if f.name == "seed":
+                values[f.name] = int(raw or default_seed)
+            elif raw:
+                values[f.name] = int(raw) if f.type in ("int", int) else raw
+        return cls(**values)  # type: ignore[arg-type]

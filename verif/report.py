@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +21,10 @@ class Mismatch:
     cycle: int  # rising-edge index at which the bad output was captured (combinational: sample index)
     time_ns: float  # simulation time of the sample point
     actual: str  # the output port as read from the simulator, MSB first ('0'/'1'/'X'/'Z'/...)
+    expected: int = -1  # the expected port word (lane bits)
+
+    def with_expected(self, word: int) -> Mismatch:
+        return dataclasses.replace(self, expected=word)
 
     @property
     def has_xz(self) -> bool:
@@ -53,12 +59,14 @@ def sample_kind(s: int) -> str:
     return f"corner vector '{CORNER_NAMES[s]}'" if s < N_CORNER_VECTORS else "random vector"
 
 
-def latency_hint(m: Mismatch, exp_words: list[int], manifest: Manifest) -> str:
-    """If the actual output equals the expected output of a nearby sample, the latency is likely off."""
+def latency_hint(m: Mismatch, exp_words: Mapping[int, int], manifest: Manifest) -> str:
+    """If the actual output equals the expected output of a nearby sample, the latency is likely off.
+
+    ``exp_words``: expected words by sample index (those near ``m.sample`` are enough)."""
     if m.has_xz:
         return ""
     act = int(m.actual, 2)
-    hits = [d for d in range(-4, 5) if d and 0 <= m.sample + d < len(exp_words) and exp_words[m.sample + d] == act]
+    hits = [d for d in range(-4, 5) if d and exp_words.get(m.sample + d) == act]
     if not hits:
         return ""
     d = hits[0]
@@ -71,8 +79,8 @@ def latency_hint(m: Mismatch, exp_words: list[int], manifest: Manifest) -> str:
 def format_report(
     manifest: Manifest,
     mismatches: list[Mismatch],
-    stim: np.ndarray,
-    exp_words: list[int],
+    stim: Mapping[int, np.ndarray],
+    exp_words: Mapping[int, int],
     *,
     n_checked: int,
     seed: int,
@@ -80,7 +88,10 @@ def format_report(
     waves_path: str,
     repro: str,
     max_mismatches: int,
+    shard: str = "",
 ) -> str:
+    """The report of ``mismatches`` (the first first); ``stim`` / ``exp_words``: input rows and expected words
+    by sample index, for the mismatched samples and those near the first."""
     m = mismatches[0]
     port = manifest.output_port
     exp = exp_words[m.sample]
@@ -111,6 +122,8 @@ def format_report(
     if hint:
         lines.append(hint.rstrip("\n"))
     lines.append(f"  seed           : {seed}")
+    if shard:
+        lines.append(f"  shard          : {shard} (this simulator process checked {n_checked} samples of the run)")
     lines.append(f"  waveform       : {waves_path or 'not recorded (rerun with --waves / WAVES=1)'}")
     lines.append(f"  reproduce      : {repro}")
     if len(mismatches) > 1 or max_mismatches > 1:

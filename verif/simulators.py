@@ -65,6 +65,15 @@ class Simulator:
         """The environment of the simulator's processes, from ``base`` (never this process's os.environ)."""
         return self.tool.apply(dict(base))
 
+    def extra_sources(self, build_dir: Path, top: str, ports: Sequence[str]) -> list[Path]:
+        """Files the build needs besides the HDL (written into ``build_dir``), for toplevel ``top`` whose
+        ports ``ports`` the testbench reads and writes."""
+        return []
+
+    def build_commands(self, cmds: list[list[str]]) -> list[list[str]]:
+        """cocotb_tools.runner's build commands, adapted (the default: as they are)."""
+        return cmds
+
 
 class Icarus(Simulator):
     name = "icarus"
@@ -101,6 +110,17 @@ class Verilator(Simulator):
 
     def test_args(self, waves_file: Path | None) -> list[str]:
         return ["--trace-file", str(waves_file)] if waves_file else []
+
+    def extra_sources(self, build_dir: Path, top: str, ports: Sequence[str]) -> list[Path]:
+        # VPI sees exactly the toplevel's ports (cocotb's --public-flat-rw would make every signal public,
+        # which keeps Verilator from optimizing any of them away: a bigger, slower model to compile and run)
+        lines = ["`verilator_config", *(f'public_flat_rw -module "{top}" -var "{p}"' for p in ports)]
+        path = build_dir / "da4ml_public.vlt"
+        path.write_text("\n".join(lines) + "\n")
+        return [path]
+
+    def build_commands(self, cmds: list[list[str]]) -> list[list[str]]:
+        return [[a for a in cmd if a != "--public-flat-rw"] for cmd in cmds]
 
 
 PROFILES: dict[str, type[Simulator]] = {cls.name: cls for cls in (Icarus, Verilator)}

@@ -165,8 +165,9 @@ class RTLModel:
         write_testbench(path, manifest)
 
     # -- simulation ------------------------------------------------------------------------------------
-    def compile(self, jobs: int = 1) -> Path:
-        """Build the Verilator model (writes the project first when it is not written)."""
+    def compile(self, jobs: int | None = None) -> Path:
+        """Build the Verilator model with ``jobs`` parallel jobs (default: every core); writes the project
+        first when it is not written. Skipped when the same program and options were built already."""
         files, manifest = self.render()
         on_disk = self.path / MANIFEST_NAME
         if not on_disk.is_file() or on_disk.read_bytes() != files[MANIFEST_NAME]:

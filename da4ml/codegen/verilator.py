@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import progress
 from ..project import Header, Manifest, Port
 from ..project.packing import n_words, pack, unpack
 from ..project.templates import render
 from ..project.values import lanes_to_real, quantize_lanes
-from ..toolchain import ToolError, run_tool, verilator_build
+from ..toolchain import ToolError, build_jobs, run_tool, verilator_build
 
 __all__ = ["BUILD_DIR", "build_model", "run_model"]
 
@@ -20,14 +21,20 @@ BUILD_DIR = Path("build") / "verilator"
 _BINARY = "model"
 
 
-def build_model(prj: Path, manifest: Manifest, header: Header, jobs: int = 1) -> Path:
-    """Verilate and compile ``prj`` (written by RTLModel.write) into ``prj/build/verilator/model``.
+def build_model(prj: Path, manifest: Manifest, header: Header, jobs: int | None = None) -> Path:
+    """Verilate and compile ``prj`` (written by RTLModel.write) into ``prj/build/verilator/model`` with ``jobs``
+    parallel jobs (default: every core), the C++ optimization every Verilated model gets (toolchain's
+    `verilator_build`).
 
     Skips the build when the stamp of the same program and options is already there."""
     build = prj / BUILD_DIR
     exe = build / "obj_dir" / _BINARY
     stamp = build / "stamp"
-    key = f"{manifest.program_sha256} {manifest.options_sha256}\n"
+    jobs = build_jobs(jobs)
+    sim_env, flags = verilator_build(jobs)
+    # the same program, options, Verilator and C++ optimization: the same model (the job count does not count)
+    setup = f"{sim_env.description} {sim_env.env.get('MAKEFLAGS', '')}"
+    key = f"{manifest.program_sha256} {manifest.options_sha256} {setup}\n"
     if exe.is_file() and stamp.is_file() and stamp.read_text() == key:
         return exe
     build.mkdir(parents=True, exist_ok=True)
@@ -44,7 +51,6 @@ def build_model(prj: Path, manifest: Manifest, header: Header, jobs: int = 1) ->
             clocked=manifest.clock is not None,
         )
     )
-    sim_env, flags = verilator_build(jobs)
     cmd = [
         sim_env.executable,
         "--cc",
@@ -57,13 +63,11 @@ def build_model(prj: Path, manifest: Manifest, header: Header, jobs: int = 1) ->
         "obj_dir",
         "-o",
         _BINARY,
-        # the model runs a few thousand samples: compile time matters, C++ optimization does not
-        "-MAKEFLAGS",
-        "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
         *[str((prj / f).resolve()) for f in manifest.sources],
         str(harness.resolve()),
     ]
-    run_tool(cmd, cwd=build, log=build / "build.log", env=sim_env.environ())
+    with progress.phase(f"verilator: building the model of {manifest.top} ({jobs} jobs)"):
+        run_tool(cmd, cwd=build, log=build / "build.log", env=sim_env.environ())
     if not exe.is_file():
         raise ToolError(f"verilator finished but {exe} is missing; see {build / 'build.log'}")
     stamp.write_text(key)

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from da4ml import progress
 from da4ml.cmvm import solve
 from da4ml.ir import HWConfig, QInterval
 
@@ -54,7 +55,10 @@ def _solve_cached(kernel: np.ndarray, qints: list, lats: list, hw: HWConfig, opt
         return hit
     k32 = kernel.astype(np.float32)
     kern = k32 if np.array_equal(k32.astype(np.float64), kernel) else kernel
-    pipe = SOLVER(kern, qintervals=qints, latencies=lats, adder_size=hw.adder_size, carry_size=hw.carry_size, **opts)
+    with progress.phase(f"CMVM: optimizing a {kern.shape[0]}x{kern.shape[1]} constant matrix"):  # quiet if < 2 s
+        pipe = SOLVER(
+            kern, qintervals=qints, latencies=lats, adder_size=hw.adder_size, carry_size=hw.carry_size, **opts
+        )
     _CACHE[key] = pipe
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -1,8 +1,19 @@
 """Lowering of one DAIS program (CombLogic) to a combinational Verilog module view.
 
-Each live op ``t`` becomes a wire ``v<t>`` (its own type, two's complement when signed) commented with
-the op; helper wires are ``v<t>_<suffix>``. Semantics: shared/spec/dais.md. Dead ops (not reaching an
-output) are not emitted.
+Each live op ``t`` that needs a variable gets ``v<t>`` (its own type, two's complement when signed),
+commented with the op; helper variables are ``v<t>_<suffix>``. Semantics: shared/spec/dais.md. Dead ops
+(not reaching an output) are not emitted. An op needs no variable of its own when its value is
+
+- a plain slice of another vector (an input lane, a value with low bits dropped or high bits wrapped): the
+  readers read that slice (`NetList.alias`);
+- an exact sum (ADD/SUB, ADD_CONST, QUANTIZE scaling up, CONST) read once, by another sum or an output:
+  it is written into its reader's expression (`Ring`).
+
+Either way the op is named in a comment. The module is one procedural block (blocking assignments in
+program order, sensitive to the input port only: nothing else it reads is written elsewhere) when the input
+carries bits; otherwise it is continuous assignments (a block that no input would ever wake). The output is
+one concatenation of exact-width lane expressions (one write of the port, not one per lane).
+Simulators pay per variable written and read, synthesis sees the same wires.
 """
 
 from __future__ import annotations
@@ -12,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...ir import BitBinary, BitUnary, CombLogic, Opcode, kif_of, operands
+from ...ir.fixed import type_bounds
 from ...project import Header, Lane, bus_width, lanes_of
-from .signals import NetList, Rom, Sig, const, zeros
+from .signals import NetList, Note, Ring, Rom, Sig, const, zeros
 
 __all__ = ["CombModuleView", "OutAssign", "live_ops", "lower_comb"]
 
@@ -47,6 +59,7 @@ class CombModuleView:
     unused: str | None  # the sink expression of unread bits
     n_ops: int
     n_live: int
+    procedural: bool  # one always block of blocking assignments (else continuous assignments)
 
 
 _OPCODE_NAMES = {int(c): c.name for c in Opcode}
@@ -70,6 +83,77 @@ def live_ops(comb: CombLogic) -> list[bool]:
     return live
 
 
+def _operand_positions(op, kifs) -> list[tuple[int, bool]]:
+    """``(operand, ring)`` for each read of op ``op``: ``ring`` when the operand enters an exact sum read at
+    a step at least as fine as its own (so an unstored `Ring` can stand there)."""
+    family = op.family
+    if family == Opcode.ADD:
+        return [(op.id0, True), (op.id1, True)]
+    if family in (Opcode.ADD_CONST, Opcode.QUANTIZE):
+        return [(op.id0, _kif(op.qint)[2] >= kifs[op.id0][2])]
+    return [(s, False) for s in operands(op)]
+
+
+def _range(kif) -> tuple[int, int]:
+    return type_bounds(*kif)
+
+
+def _scaled(lo: int, hi: int, s: int, neg: bool) -> tuple[int, int]:
+    lo, hi = lo << s, hi << s
+    return (-hi, -lo) if neg else (lo, hi)
+
+
+def _exact_sum(op, kifs) -> bool:
+    """Op ``op`` is an exact sum read at its own step: the value needs no rounding and no wrap-around."""
+    family = op.family
+    k, i, f = _kif(op.qint)
+    lo_t, hi_t = _range((k, i, f))
+    if family == Opcode.CONST:
+        return lo_t <= op.constant <= hi_t
+    if family == Opcode.ADD:
+        fa, fb = kifs[op.id0][2], kifs[op.id1][2] - op.shift
+        step = max(fa, fb)
+        if step > f:  # the exact sum is floored to T's step: not a ring value
+            return False
+        a = _scaled(*_range(kifs[op.id0]), f - fa, False)
+        b = _scaled(*_range(kifs[op.id1]), f - fb, op.neg_b)
+        return lo_t <= a[0] + b[0] and a[1] + b[1] <= hi_t
+    if family in (Opcode.ADD_CONST, Opcode.QUANTIZE):
+        fa = kifs[op.id0][2]
+        if f < fa:
+            return False
+        neg = family == Opcode.QUANTIZE and op.neg_a
+        lo, hi = _scaled(*_range(kifs[op.id0]), f - fa, neg)
+        c = op.constant if family == Opcode.ADD_CONST else 0
+        return lo_t <= lo + c and hi + c <= hi_t
+    return False
+
+
+def plan_inline(comb: CombLogic, live: Sequence[bool], out_lanes: Sequence[Lane]) -> list[bool]:
+    """Ops written into their one reader's expression instead of a variable: exact sums read once, in a
+    ring position (see `_operand_positions`) or by an output that does not floor them."""
+    n = len(comb.ops)
+    kifs = [_kif(op.qint) for op in comb.ops]
+    uses = [0] * n
+    ring_use = [False] * n
+    for t, op in enumerate(comb.ops):
+        if not live[t] or sum(kifs[t]) <= 0:
+            continue
+        for s, ring in _operand_positions(op, kifs):
+            if s >= 0:
+                uses[s] += 1
+                ring_use[s] = ring
+    for j, lane in enumerate(out_lanes):
+        o = comb.out_idxs[j]
+        if o >= 0 and lane.width > 0:
+            uses[o] += 1
+            ring_use[o] = lane.f >= kifs[o][2] - comb.out_shifts[j]
+    return [
+        live[t] and uses[t] == 1 and ring_use[t] and sum(kifs[t]) > 0 and _exact_sum(op, kifs)
+        for t, op in enumerate(comb.ops)
+    ]
+
+
 def _type_str(kif) -> str:
     return f"({kif[0]},{kif[1]},{kif[2]})"
 
@@ -91,11 +175,12 @@ def lower_comb(
     lane_sig = [Sig(INP_PORT, ln.width, ln.signed, ln.f, ln.offset) for ln in in_lanes]
 
     live = live_ops(comb)
-    sigs: list[Sig | None] = [None] * len(comb.ops)
+    inline = plan_inline(comb, live, out_lanes)
+    sigs: list[Sig | Ring | None] = [None] * len(comb.ops)
     for t, op in enumerate(comb.ops):
         if not live[t]:
             continue
-        sigs[t] = _lower_op(net, comb, t, op, sigs, lane_sig, in_lanes)
+        sigs[t] = _lower_op(net, comb, t, op, sigs, lane_sig, in_lanes, inline[t])
 
     outputs: list[OutAssign] = []
     for j, lane in enumerate(out_lanes):
@@ -110,11 +195,16 @@ def lower_comb(
         else:
             src = sigs[o]
             assert src is not None
-            comment += f" = {'-' if comb.out_negs[j] else ''}v{o} * 2**{shift}"
-            if comb.out_negs[j]:
-                src = net.neg(src, f"out{j}_neg", f"-v{o} for out {j}")
+            neg = bool(comb.out_negs[j])
+            comment += f" = {'-' if neg else ''}v{o} * 2**{shift}"
             # the value is buf * 2**shift: the same integer read at step f - shift
-            expr = net.fit(src.with_f(src.f - shift), lane.f, lane.width)
+            val = src.with_f(src.f - shift)
+            if isinstance(val, Ring) or (neg and lane.f >= val.f):
+                expr = net.ring(Ring(((neg, val),), 0, val.f), lane.f, lane.width)
+            else:
+                if neg:
+                    val = net.neg(val, f"out{j}_neg", f"-v{o} for out {j}")
+                expr = net.fit(val, lane.f, lane.width)
         outputs.append(OutAssign(lane.offset + lane.width - 1, lane.offset, expr, comment))
 
     unused = net.unused_expr()
@@ -131,10 +221,11 @@ def lower_comb(
         unused=unused,
         n_ops=len(comb.ops),
         n_live=sum(live),
+        procedural=in_w > 0,
     )
 
 
-def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) -> Sig:
+def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes, inline: bool) -> Sig | Ring:
     code = op.opcode
     if code not in _OPCODE_NAMES:
         raise ValueError(f"op {t}: opcode {code} is not a DAIS opcode ({sorted(_OPCODE_NAMES)})")
@@ -152,15 +243,35 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
 
     def arg(idx: int) -> Sig:
         s = sigs[idx]
+        assert isinstance(s, Sig), f"op {t} reads op {idx}, which was not lowered to a signal"
+        return s
+
+    def term(idx: int) -> Sig | Ring:
+        s = sigs[idx]
         assert s is not None, f"op {t} reads op {idx}, which was not lowered"
         return s
+
+    def sliced(src: Sig, f_to: int, extra: str) -> Sig:
+        """v<t> = fit(src, f_to, w): a slice of src when it is one (no variable), else a variable."""
+        got = net.alias(src, f_to, w, signed)
+        if got is None:
+            return done(net.fit(src, f_to, w), extra)
+        net.items.append(Note(f"{name} = {net.describe(got)}: {comment}{extra}"))
+        return got.with_f(f)
+
+    def ring(r: Ring, extra: str) -> Sig | Ring:
+        """v<t> = r at T's step: unstored when it is read once by another sum, else a variable."""
+        if inline:
+            net.items.append(Note(f"{name}: {comment}{extra}, written where it is read"))
+            return r
+        return done(net.ring(r, f, w), extra)
 
     def exact(expr: str, width: int, sgn: bool, f_expr: int, suffix: str = "x", extra: str = "") -> Sig:
         """Assign ``expr`` (``width`` bits at step ``f_expr``) to v<t>, through a helper wire if rescaled."""
         if width == w and f_expr == f:
             return done(expr, extra)
         helper = net.wire(f"{name}_{suffix}", width, sgn, f_expr, expr, f"op {t}: exact value before requantization")
-        return done(net.fit(helper, f, w), extra)
+        return sliced(helper, f, extra)
 
     if family == Opcode.INPUT:
         j = op.input_index
@@ -173,18 +284,19 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
                 f"{_type_str(lane.kif)} (the type of the first op reading input {j}) cannot carry; give every "
                 f"INPUT op of input {j} the same type"
             )
-        return done(net.fit(src, f + shift, w), f" <- input {j}")
+        return sliced(src, f + shift, f" <- input {j}")
 
     if family == Opcode.ADD:
-        a, b = arg(op.id0), arg(op.id1).with_f(arg(op.id1).f - op.shift)
+        a, b = term(op.id0), term(op.id1).with_f(term(op.id1).f - op.shift)
         sym = "-" if op.neg_b else "+"
         extra = f" = v{op.id0} {sym} v{op.id1} * 2**{op.shift}"
+        r = Ring(((False, a), (bool(op.neg_b), b)), 0, f)
         F = max(a.f, b.f)
         d = F - f
         if d <= 0:  # the exact sum is on T's grid: add at T's step directly
-            return done(f"{net.fit(a, f, w)} {sym} {net.fit(b, f, w)}", extra)
+            return ring(r, extra)
         W = w + d
-        return exact(f"{net.fit(a, F, W)} {sym} {net.fit(b, F, W)}", W, signed, F, extra=extra)
+        return exact(net.ring(r, F, W), W, signed, F, extra=extra)
 
     if family == Opcode.RELU:
         a = arg(op.id0)
@@ -197,16 +309,23 @@ def _lower_op(net: NetList, comb: CombLogic, t: int, op, sigs, lane_sig, lanes) 
         return done(body, extra)
 
     if family == Opcode.QUANTIZE:
-        a = arg(op.id0)
-        src = net.neg(a, f"{name}_neg", f"op {t}: -v{op.id0}") if op.neg_a else a
-        return done(net.fit(src, f, w), f" = {'-' if op.neg_a else ''}v{op.id0}")
+        extra = f" = {'-' if op.neg_a else ''}v{op.id0}"
+        a = term(op.id0)
+        if isinstance(a, Ring) or f > a.f or (f == a.f and op.neg_a):  # scaled up: a sum of one term
+            return ring(Ring(((bool(op.neg_a), a),), 0, f), extra)
+        if op.neg_a:
+            a = net.neg(a, f"{name}_neg", f"op {t}: -v{op.id0}")
+        return sliced(a, f, extra)
 
     if family == Opcode.ADD_CONST:
-        a = arg(op.id0)
-        return done(f"{net.fit(a, f, w)} + {const(op.constant, w)}", f" = v{op.id0} + {op.constant}")
+        extra = f" = v{op.id0} + {op.constant}"
+        a = term(op.id0)
+        if isinstance(a, Ring) or f >= a.f:
+            return ring(Ring(((False, a),), op.constant, f), extra)
+        return done(f"{net.fit(a, f, w)} + {const(op.constant, w)}", extra)
 
     if family == Opcode.CONST:
-        return done(const(op.constant, w), f" = {op.constant}")
+        return ring(Ring((), op.constant, f), f" = {op.constant}")
 
     if family == Opcode.MUX:
         a, b, c = arg(op.id0), arg(op.id1), arg(op.cond)

@@ -7,13 +7,19 @@ zero extension at the top, wrap by truncation. It records which bits every expre
 bits no expression reads can be listed in one ``unused_*`` sink (Verilator's documented idiom: signals
 matching ``*unused*`` are exempt from UNUSEDSIGNAL), which keeps ``verilator --lint-only -Wall`` clean
 without waivers.
+
+Sign extension is written with one reference to the source, ``{$signed({src, n'h0}) >>> n}``, not as
+``{{n{src[msb]}}, src}``: event-driven simulators (Icarus) pay for every read of a variable, and the two forms
+are the same wires to synthesis. A `Ring` is an exact sum of scaled values that is not stored: it is
+written out (`NetList.ring`) where it is read, as a sum of terms all of the target width, so that
+Verilog's width rules never come into play (every operand of ``+``/``-`` has the width of the result).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Decl", "NetList", "Rom", "Sig", "const", "zeros"]
+__all__ = ["Decl", "NetList", "Note", "Ring", "Rom", "Sig", "const", "zeros"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,24 @@ class Sig:
     def with_f(self, f: int) -> Sig:
         """The same bits read at another step (``b * 2**lo`` is ``b`` read with ``f - lo``)."""
         return Sig(self.name, self.width, self.signed, f, self.offset)
+
+
+@dataclass(frozen=True)
+class Ring:
+    """``sum(-x if negated else x for negated, x in terms) + const * 2**-f``, exactly, not stored.
+
+    Terms are `Sig` or `Ring` values; each is read at a step at least as fine as its own (scaled up, never
+    floored), so the sum is a ring expression: right modulo ``2**W`` when every term is written ``W`` bits
+    wide, whatever ``W``."""
+
+    terms: tuple[tuple[bool, Sig | Ring], ...]
+    const: int
+    f: int
+
+    def with_f(self, f: int) -> Ring:
+        """The value times ``2**(self.f - f)`` (as `Sig.with_f`: the same integers read at another step)."""
+        d = f - self.f
+        return Ring(tuple((neg, x.with_f(x.f + d)) for neg, x in self.terms), self.const, f)
 
 
 def const(value: int, width: int) -> str:
@@ -54,6 +78,14 @@ class Decl:
     @property
     def range(self) -> str:
         return f"[{self.width - 1}:0]"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A comment line among the declarations (an op that needs no variable of its own)."""
+
+    comment: str
+    kind: str = "note"
 
 
 @dataclass
@@ -120,6 +152,13 @@ class NetList:
             return f"{sig.name}[{a}]"
         return f"{sig.name}[{b}:{a}]"
 
+    def describe(self, sig: Sig) -> str:
+        """``sig`` as a slice (for comments: marks no bit as read)."""
+        a, b = sig.offset, sig.offset + sig.width - 1
+        if a == 0 and b == self._widths.get(sig.name, -1) - 1:
+            return sig.name
+        return f"{sig.name}[{a}]" if a == b else f"{sig.name}[{b}:{a}]"
+
     def ref(self, sig: Sig) -> str:
         """All bits of ``sig`` (width >= 1)."""
         return self.bits(sig, 0, sig.width - 1)
@@ -146,8 +185,12 @@ class NetList:
                 n_ext = hi_i - top
             else:  # every source bit dropped: only the sign (floor of a tiny value) remains
                 n_ext = width - n_zero
+        if n_ext > 0 and sig.signed and src:
+            # one read of the source (its top bit is the sign); the braces make the shift self-determined, so
+            # that it stays arithmetic next to unsigned operands
+            return f"{{$signed({{{src}, {zeros(n_zero + n_ext)}}}) >>> {n_ext}}}"
         if n_ext > 0:
-            if sig.signed:
+            if sig.signed:  # every source bit dropped: only the sign remains
                 sign = self.msb(sig)
                 parts.append(sign if n_ext == 1 else f"{{{n_ext}{{{sign}}}}}")
             else:
@@ -157,6 +200,39 @@ class NetList:
         if n_zero > 0:
             parts.append(zeros(n_zero))
         return parts[0] if len(parts) == 1 else "{" + ", ".join(parts) + "}"
+
+    def alias(self, sig: Sig, f_to: int, width: int, signed: bool) -> Sig | None:
+        """``fit(sig, f_to, width)`` as a `Sig` when it is a plain slice of ``sig`` (bits dropped at the bottom
+        and/or wrapped at the top, none added): the value needs no variable of its own. None otherwise."""
+        lo = sig.f - f_to  # result bit j is source bit j + lo
+        if width < 1 or sig.width <= 0 or lo < 0 or lo + width > sig.width:
+            return None
+        return Sig(sig.name, width, signed, f_to, sig.offset + lo)
+
+    def ring(self, r: Ring, f_to: int, width: int) -> str:
+        """``r`` as an expression of exactly ``width`` bits at step ``f_to`` (modulo ``2**width``)."""
+        terms: list[tuple[bool, str]] = []
+        const_sum = 0
+
+        def walk(x: Sig | Ring, neg: bool, f_at: int) -> None:
+            nonlocal const_sum
+            if isinstance(x, Ring):
+                assert f_at >= x.f, "a ring term is read at a coarser step than its own"
+                const_sum += (-x.const if neg else x.const) << (f_at - x.f)
+                for n, y in x.terms:
+                    walk(y, neg != n, f_at)
+            elif x.width > 0:
+                assert f_at >= x.f, "a ring term is read at a coarser step than its own"
+                terms.append((neg, self.fit(x, f_at, width)))
+
+        walk(r, False, f_to)
+        parts = []
+        for j, (neg, text) in enumerate(sorted(terms, key=lambda t: t[0])):  # a positive term first
+            parts.append(("-" if neg else "") + text if j == 0 else f"{'-' if neg else '+'} {text}")
+        c = const_sum % (1 << width)
+        if c or not parts:
+            parts.append(const(c, width) if not parts else f"+ {const(c, width)}")
+        return " ".join(parts)
 
     def neg(self, sig: Sig, name: str, comment: str) -> Sig:
         """A wire holding ``-v`` exactly (one bit wider, signed)."""

@@ -16,6 +16,12 @@ from da4ml.cli import main
 
 T = r"\d+\.\d\d s"  # a phase's time in the summary
 
+pytestmark = [
+    # Keras' own Variable.__array__ (numpy 2) and its numpy backend's custom_gradient pass-through (not our code)
+    pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:`custom_gradient` for the numpy backend:UserWarning"),
+]
+
 
 def _fake_model(tmp_path, name="m.keras"):
     p = tmp_path / name
@@ -98,19 +104,17 @@ def test_unloadable_model(tmp_path, capsys):
 # ---- a tiny HGQ2 model, end to end ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
-    """(path, model): 6 -> 4 (relu) -> 3 HGQ2 MLP, seeded, calibrated on seeded data, saved as .keras."""
+    """(path, model): 6 -> 4 (relu) -> 3 HGQ2 MLP, seeded weights (no training), saved as .keras."""
     os.environ.setdefault("KERAS_BACKEND", "jax")
     keras = pytest.importorskip("keras")
     pytest.importorskip("hgq")
     from hgq.layers import QDense
-    from hgq.utils import trace_minmax
 
     keras.utils.set_random_seed(1)
     inp = keras.Input((2, 3))
     x = keras.layers.Flatten()(inp)
     x = QDense(4, activation="relu")(x)
     model = keras.Model(inp, QDense(3)(x), name="tiny")
-    trace_minmax(model, np.random.default_rng(1).normal(0, 1, (512, 2, 3)).astype(np.float32), batch_size=512)
     path = tmp_path_factory.mktemp("tiny") / "tiny-model.keras"
     with warnings.catch_warnings():  # Keras' JAX backend saving HGQ2 0.2.0's variables (not our code)
         warnings.filterwarnings("ignore", r"__array__ implementation doesn't accept a copy keyword", DeprecationWarning)

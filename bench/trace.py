@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _mlp import MODEL_SRC
+from _one_model import one_model_cost
 
 THEIR_DRIVER = r"""
 import json, sys
@@ -63,16 +64,6 @@ def theirs(widths):
     if r.returncode:
         raise SystemExit(f"da4ml 0.6.0 run failed (cwd /tmp, {py}):\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
-
-
-def one_model_cost(words: list[int]) -> float:
-    """Cost of a program (from its binary) under one model for every tool: ours, op by op from exact types."""
-    import numpy as np
-
-    from da4ml.ir import CombLogic
-    from da4ml.trace._cost import estimate_ops
-
-    return estimate_ops(CombLogic.from_binary(np.asarray(words, dtype=np.int32))).cost
 
 
 def main():

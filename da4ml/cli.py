@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from .cli_convert import add_parser as add_convert_parser
 from .ir import CombLogic, Opcode, Pipeline, json_io
 from .trace._cost import estimate_ops
 
@@ -110,6 +111,7 @@ def _synth(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="da4ml", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    add_convert_parser(sub)
     p = sub.add_parser("inspect", help="summarize DAIS programs (binary, or JSON by .json suffix)")
     p.add_argument("files", nargs="+")
     p.set_defaults(run=_inspect)

@@ -33,22 +33,44 @@ def test_mul_symbolic_square_power():
     check(lambda x: np.square(x) - np.power(x, 2), lambda X: X * 0, K, I, F, (4,), seed=3)
 
 
-def test_float_noise_constants_are_refused():
-    x = FixedVariableArray.from_kif(np.ones(2, int), 3, 2)
-    with pytest.raises(TraceError, match="not a fixed-point weight"):
-        _ = x * 0.1
-    with pytest.raises(TraceError, match="not a fixed-point weight"):
-        _ = x @ np.array([[0.1, 1], [2, 3]])
-    _ = (x * 2.0**-40, x * (2**40 + 1))  # short mantissas and integers are fine at any scale
+def f32(c) -> Fraction:
+    """The float32 nearest c, by numpy (independent of the tracer's rounding)."""
+    return Fraction(float(np.float32(c)))
+
+
+@pytest.mark.parametrize("c", [0.3, -0.1, 0.7, 1 / 3, 12345.678, 1e-3, 2.0**-40 * 0.3, Fraction(1, 3), 2.0**24 + 1])
+def test_decimal_constants_are_float32(c):
+    """A constant factor that is not a dyadic of <= 32 significant bits means its float32 value (as Keras
+    computes), exactly from there: checked against exact rational arithmetic on every input value."""
+    want = Fraction(c) if Fraction(c).denominator == 1 else f32(float(c))  # integers are exact at any size
+    check(lambda x: x * c, lambda X: X * want, K, I, F, (4,), n=60)
+    check(lambda x: c * x, lambda X: X * want, K, I, F, (4,), seed=1)
+    if isinstance(c, float) and 2.0**-20 < abs(c) < 2.0**20:  # a kernel of a moderate dynamic range (CMVM)
+        kern = np.array([[c, 1], [2, 3], [1, 1], [0, c]])
+        want_k = np.array([[want, 1], [2, 3], [1, 1], [0, want]], dtype=object)
+        check(lambda x: x @ kern, lambda X: X @ want_k, K, I, F, (4,), seed=2)
+
+
+def test_exact_constants_stay_exact():
+    w = 1 + 2.0**-30  # 31 significant bits: a fixed-point weight, not noise
+    check(lambda x: x * w, lambda X: X * Fraction(w), K, I, F, (4,))
+    check(lambda x: x * 2.0**-40, lambda X: X * Fraction(1, 2**40), K, I, F, (4,))
+    check(lambda x: x * (2**40 + 1), lambda X: X * (2**40 + 1), K, I, F, (4,))
+
+
+@pytest.mark.parametrize("d", [3, 5, 7, -6, 0.3, 10, 1 / 3])
+def test_division_by_constants(d):
+    """x / d: exact for powers of two, else x times the float32 reciprocal of d's float32 value."""
+    want = f32(1 / float(f32(d)))
+    check(lambda x: x / d, lambda X: X * want, K, I, F, (4,), n=60)
 
 
 def test_division():
     check(lambda x: x / 4 + x / -0.5, lambda X: X / 4 - X * 2, K, I, F, (4,))
     x = FixedVariableArray.from_kif(1, 3, 2, latency=0.0)
-    with pytest.raises(TraceError, match="powers of two"):
-        _ = x / 3
-    with pytest.raises(TraceError, match="not a power of two"):
-        np.mean(FixedVariableArray.from_kif([1, 1, 1], 3, 2))
+    with pytest.raises(TraceError, match="symbolic value"):
+        _ = x / x
+    check(lambda x: np.mean(x[:3]), lambda X: np.sum(X[:3]) * f32(1 / 3), K, I, F, (4,))
 
 
 CMP = [np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal]

@@ -129,8 +129,16 @@ def test_unquantized_input_errors_and_quantizes():
     comb = comb_trace(x, y)
     got = run_program(comb, [[1.125, -4.0, 3.875]])
     assert got[0] == [fr(3.375), -12, fr(11.625)]
-    with pytest.raises(TraceError, match="WRAP/TRN"):
-        x.quantize(1, 2, 3, "SAT")
+    # RND: the lane is one fraction bit wider and the rounding is hardware, exact on any raw number
+    x2 = FixedVariableArrayInput((3,))
+    comb2 = comb_trace(x2, x2.quantize(1, 2, 3, "WRAP", "RND"))
+    assert [q.step for q in comb2.inp_qint] == [fr(2**-4)] * 3
+    X = np.random.default_rng(5).normal(0, 6, (400, 3))
+    want = [[ref_quantize(fr(v), 1, 2, 3, "WRAP", "RND") for v in row] for row in X]
+    assert run_program(comb2, X) == want
+    for o, r in (("SAT", "TRN"), ("WRAP", "RND_CONV"), ("SAT_SYM", "RND")):
+        with pytest.raises(TraceError, match=f"WRAP and TRN or RND.*{o}/{r}.*from_kif"):
+            FixedVariableArrayInput((3,)).quantize(1, 2, 3, o, r)
 
 
 @pytest.mark.parametrize("overflow,rnd", MODES)

@@ -104,6 +104,10 @@ def test_wheel_carries_everything(wheel_python, tmp_path):
     for part in ("rtl_templates/comb_module.v.j2", "verif/__init__.py", "_core/dais.pyi"):
         assert (site / "da4ml" / part).is_file(), f"{part} is missing from the wheel"
     assert "wheel ok" in _run(py, CHECKS, str(tmp_path / "prj"), str(site), cwd=tmp_path)
+    # the wheel registers ExampleModel's tracer plugin (entry point dais_tracer.plugins: da4ml)
+    plugin = "from da4ml.converter import find_plugin\nfrom da4ml.converter.example import ExampleModel\n"
+    plugin += "print(find_plugin(ExampleModel()).__name__)\n"
+    assert "ExamplePlugin" in _run(py, plugin, cwd=tmp_path)
 
 
 def test_templates_render_from_wheel_as_from_source(wheel_python, tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..ir import CombLogic
+from ..ir.batch import as_batch
 from ..project import Manifest
 from ..project.directory import WriteReport, write_project
 from .render import Design
@@ -73,19 +74,16 @@ class ProjectModel:
 
     def predict(self, data, n_threads: int = 0) -> np.ndarray:
         """Outputs of the compiled model: float64 (batch, n_out) (one sample (n_in,) gives (n_out,)), as
-        ``CombLogic.predict`` returns them; the batch is split over ``n_threads`` parallel runs (0: one per
+        ``CombLogic.predict`` returns them, for ``data`` read as it reads it (``(batch, ...)`` with n_in values
+        per sample); the batch is split over ``n_threads`` parallel runs (0: one per
         core)."""
         if not self.compiled:
             raise RuntimeError(f"{self.prj_name}: call .compile() before .predict()")
         if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 0:
             raise ValueError(f"n_threads={n_threads!r} must be an integer >= 0 (0: one per core)")
-        x = np.asarray(data, dtype=np.float64)
         manifest = self.manifest
-        n_in = manifest.n_in
-        if x.ndim == 1 and x.shape[0] == n_in:  # one sample: (n_out,), as CombLogic.predict
-            return self.predict(x[None, :], n_threads)[0]
-        if x.ndim != 2 or x.shape[1] != n_in:
-            raise ValueError(f"data must be shaped (batch, {n_in}) or ({n_in},), got {np.shape(data)}")
+        x, one_sample = as_batch(data, manifest.n_in)
         if x.shape[0] == 0:
             return np.zeros((0, manifest.n_out), dtype=np.float64)
-        return self._run(x, int(n_threads))
+        y = self._run(x, int(n_threads))
+        return y[0] if one_sample else y

@@ -12,6 +12,7 @@ import numpy as np
 from .._core import dais as _dais
 from .._files import atomic_write
 from . import binary, json_io
+from .batch import as_batch
 from .evaluate import evaluate
 from .fixed import QInterval, _log2_exact, as_qinterval, kif_of
 from .op import INT64_MAX, INT64_MIN, Op
@@ -95,14 +96,15 @@ class CombLogic(NamedTuple):
 
     # ---- evaluation -------------------------------------------------------------------------------
     def predict(self, data: Any, n_threads: int = 0) -> np.ndarray:
-        """Bit-exact outputs for a batch ``(batch, n_in)`` (or one sample ``(n_in,)``), through the C++
-        interpreter; ``n_threads=0`` uses every core."""
-        x = np.asarray(data, dtype=np.float64)
-        if x.ndim == 1:
-            return self.predict(x[None, :], n_threads)[0]
+        """Bit-exact float64 outputs ``(batch, n_out)`` through the C++ interpreter, for ``data`` shaped
+        ``(batch, n_in)`` or ``(batch, ...)`` with ``n_in`` values per sample (``(N, 2, 8)`` for 16 inputs:
+        each sample flattened in C order); one sample ``(n_in,)`` gives ``(n_out,)``. ``n_threads=0`` uses
+        every core."""
+        x, one_sample = as_batch(data, self.shape[0])
         self._check_fields()
         interpreter = _dais.Interpreter(binary.encode(self))  # validates the program
-        return interpreter.predict(np.ascontiguousarray(x), int(n_threads))
+        y = interpreter.predict(x, int(n_threads))
+        return y[0] if one_sample else y
 
     def __call__(self, x: Any, quantize: bool = False, debug: bool = False) -> Any:
         """On numbers: the outputs computed in Python (equal to ``predict``); on symbolic arrays: the

@@ -161,7 +161,8 @@ class Pipeline:
         )
 
     def predict(self, data: Any, n_threads: int = 0) -> np.ndarray:
-        """Bit-exact outputs of the stages applied in turn (run as one chained program: exact at any width)."""
+        """Bit-exact outputs of the stages applied in turn (run as one chained program: exact at any width);
+        ``data`` is read as ``CombLogic.predict`` reads it (``(batch, ...)`` with ``n_in`` values per sample)."""
         return self.flatten().predict(data, n_threads)
 
     def __call__(self, x: Any, quantize: bool = False, debug: bool = False) -> Any:

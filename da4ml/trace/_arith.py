@@ -189,24 +189,41 @@ def sum_terms(terms: list[tuple[Value, dict]], ranges: dict, const: Fraction = F
     return t
 
 
-MAX_CONST_BITS = 32  # significant bits of a constant factor (longer ones are float noise, not weights)
+MAX_CONST_BITS = 32  # significant bits of a constant factor taken exactly (every fixed-point weight has fewer)
+FLOAT32_BITS = 24  # float32's precision: what a longer constant factor is rounded to
 
 
-def check_const_factor(c: Fraction) -> None:
-    """Refuse fractional constants with more significant bits than any weight has (e.g. float 0.1)."""
-    m = abs(c.numerator)  # odd when the denominator is a power of two > 1: its bits are the significant ones
-    if c.denominator > 1 and m.bit_length() > MAX_CONST_BITS:
-        raise TraceError(
-            f"constant factor {float(c)!r} has {m.bit_length()} significant bits: it is not a fixed-point weight "
-            f"(limit {MAX_CONST_BITS}); quantize it first, e.g. ops.quantize(w, 1, 3, 12)"
-        )
+def round_to_bits(c: Fraction, bits: int = FLOAT32_BITS) -> Fraction:
+    """c rounded to `bits` significant bits (nearest, ties to even): np.float32(c) for float32's range."""
+    if c == 0:
+        return c
+    p, q = abs(c.numerator), c.denominator
+    t = p.bit_length() - q.bit_length()  # 2**t <= p/q < 2**(t+1) after the correction
+    if (p << max(-t, 0)) < (q << max(t, 0)):
+        t -= 1
+    e = bits - 1 - t
+    m = round(Fraction(p, q) * Fraction(2) ** e)  # Fraction rounds half to even
+    r = m * Fraction(2) ** -e
+    return r if c > 0 else -r
+
+
+def const_factor(c) -> Fraction:
+    """The exact factor a constant multiplies by.  A dyadic constant with at most MAX_CONST_BITS (32)
+    significant bits is taken exactly (every fixed-point weight, every float32); a longer or non-dyadic one
+    (a Python float such as 0.3, a Fraction such as 1/3: decimal noise, not a weight) is taken at float32
+    precision -- 24 significant bits, round to nearest even, the value Keras multiplies by -- and is exact
+    from there."""
+    c = to_frac(c)
+    d = c.denominator
+    if d & (d - 1) == 0 and (d == 1 or abs(c.numerator).bit_length() <= MAX_CONST_BITS):
+        return c
+    return round_to_bits(c)
 
 
 def mul_const(x: Value, c) -> Value:
     """x * c by shift-and-add over the canonical signed digits of c."""
     require_type(x)
-    c = to_frac(c)
-    check_const_factor(c)
+    c = const_factor(c)
     if x.const is not None:
         return x._c(x.const * c)
     if c == 0:
@@ -251,23 +268,18 @@ def mul(x: Value, y: Value) -> Value:
 
 
 def div(x: Value, y: Value) -> Value:
+    """x / c for a constant c: exact for a power of two; otherwise x times the reciprocal of c taken at
+    float32 precision (c itself first at its const_factor), as Keras computes x / c in float32."""
     require_type(x)
     if y.const is None:
-        raise TraceError("division by a symbolic value is not supported: divide only by constant powers of two")
-    c = y.const
-    if c == 0:
-        raise ZeroDivisionError("division of a Value by zero")
-    a = abs(c)
-    if (
-        a.numerator & (a.numerator - 1)
-        or a.denominator & (a.denominator - 1)
-        or (a.numerator != 1 and a.denominator != 1)
-    ):
         raise TraceError(
-            f"division by {c} is not supported: only constant powers of two divide exactly; "
-            f"multiply by a quantized reciprocal instead (e.g. x * ops.quantize(1/{c}, ...))"
+            "division by a symbolic value is not supported: divide by constants (exact for powers of two, "
+            "otherwise by the float32 reciprocal), or tabulate 1/y with a lookup table (y.apply(lambda v: 1 / v))"
         )
-    return mul_const(x, 1 / c)
+    c = const_factor(y.const)
+    if c == 0:
+        raise ZeroDivisionError("division of a symbolic value by zero")
+    return mul_const(x, 1 / c)  # mul_const takes 1 / c at its const_factor
 
 
 def power(x: Value, n) -> Value:

@@ -13,7 +13,7 @@ from da4ml.ir.op import INT32_MAX, INT32_MIN
 
 from ._errors import TraceError
 from ._node import Node, mk
-from ._types import MAX_WIDTH, frac_f, to_frac, type_range, width_int
+from ._types import MAX_WIDTH, frac, frac_f, to_frac, type_range, width_int
 from ._value import Value, require_type
 
 LUT_MAX_ENTRIES = 1 << 16  # largest lookup table `apply` builds (entries = 2**input width)
@@ -109,3 +109,32 @@ def call_table_fn(fn: Callable, ins: list[Fraction], src: str) -> list[Fraction]
             raise TraceError(f"{src} returned {o} for input {float(v)}: table entries must be finite numbers")
         res[v] = to_frac(o)
     return [res[v] for v in ins]
+
+
+def lookup_values(x: Value, table, src: str = "lookup(table)") -> Value:
+    """table[j] for x = x.low + j * x.step: a table listing the output for every value of x's interval
+    (len(table) == (high - low) / step + 1, entries finite numbers taken exactly)."""
+    require_type(x)
+    arr = np.asarray(table)
+    if arr.dtype == object or arr.dtype.kind not in "biuf" or arr.ndim != 1:
+        raise TypeError(f"{src}: the table must be a 1-D numeric array, got {arr.dtype} of shape {arr.shape}")
+    nmin, nmax, f = x.interval()
+    if arr.size != nmax - nmin + 1:
+        raise TraceError(
+            f"{src}: the table has {arr.size} entries, but the value spans {nmax - nmin + 1} steps "
+            f"({float(frac(nmin, f))} .. {float(frac(nmax, f))} by 2**{-f}): give one entry per value, "
+            "table[j] for low + j * step"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise TraceError(f"{src}: table entries must be finite numbers")
+    vals = [to_frac(v) for v in arr.tolist()]
+
+    def entry(v: Fraction) -> Fraction:
+        return vals[int(v * Fraction(2) ** f) - nmin]
+
+    if x.const is not None:
+        return x._c(vals[0])
+    if x.node.opcode == Opcode.LOOKUP:
+        return lut_map(x, entry)
+    a, ins = lut_inputs(x)
+    return table_node(x, a, [entry(v) for v in ins], src)

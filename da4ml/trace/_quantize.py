@@ -18,14 +18,22 @@ from ._value import Value, require_type
 def quantize(x: Value, k: int, i: int, f: int, overflow_mode: str = "WRAP", round_mode: str = "TRN") -> Value:
     o, r = check_modes(overflow_mode, round_mode)
     if x.node is None and x.const is None:  # an input whose type this declares
-        if (o, r) != ("WRAP", "TRN"):
+        if o != "WRAP" or r == "RND_CONV":
             raise TraceError(
-                f"an unquantized input (ValueArrayInput) can only be quantized with WRAP/TRN (got {o}/{r}): "
-                "its lanes carry exactly the quantized type. Declare a wider input type with "
-                "ValueArray.from_kif and apply the SAT/RND quantization to that instead"
+                f"an unquantized input (FixedVariableArrayInput) can only be quantized with WRAP and TRN or RND "
+                f"(got {o}/{r}): its lane holds one fixed-point type, so saturation or ties-to-even need a wider "
+                "one. Declare it with FixedVariableArray.from_kif(k, i, f) (integer and fraction bits covering the "
+                "data; trace_model(model, inputs=...) takes it) and the quantization is done in hardware"
             )
-        node = input_node(x.input, k, i, f)
-        return x._c(0) if node is None else x._view(node)
+        if r == "TRN":
+            node = input_node(x.input, k, i, f)
+            return x._c(0) if node is None else x._view(node)
+        # RND: the lane carries one more fraction bit; RND to f of that TRN to f + 1 is RND to f of any number
+        # (floor((floor(2y) + 1) / 2) == floor(y + 1/2)), and the wrap commutes with both: exact on raw data
+        node = input_node(x.input, k, i, f + 1)
+        if node is None:
+            return x._c(0)
+        x = x._view(node)
     if x.const is not None:
         return x._c(quantize_frac(x.const, k, i, f, o, r))
     if x.node.opcode == Opcode.LOOKUP:

@@ -130,12 +130,10 @@ def np_mean(a, axis=None, dtype=None, out=None, keepdims=False, where=True):
         counts = np.full((), int(np.prod([x.shape[ax] for ax in axes], dtype=np.int64)))
     else:
         counts = np.sum(np.asarray(mask), axis=axes, keepdims=keepdims)
+    # the sum divided by the count: exact for powers of two, else by the float32 reciprocal (_arith.div)
     for n in {int(c) for c in np.ravel(counts)}:
-        if n <= 0 or n & (n - 1):
-            raise TraceError(
-                f"np.mean over {n} elements divides by {n}, which is not a power of two (no exact fixed-point "
-                "result): use np.sum and multiply by a quantized constant instead"
-            )
+        if n <= 0:
+            raise TraceError("np.mean over 0 elements (where= selects none along the axis): it has no value")
     s = np_sum(x, axis=axis, keepdims=keepdims, where=where)
     if mask is None:
         r = s / int(counts)

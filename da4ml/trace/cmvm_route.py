@@ -17,7 +17,7 @@ from da4ml import progress
 from da4ml.cmvm import solve
 from da4ml.ir import HWConfig, QInterval
 
-from ._arith import add_const, check_const_factor, mul, node_view, sum_values
+from ._arith import add_const, const_factor, mul, node_view, sum_values
 from ._config import DEFAULT_HWCONF, common_config
 from ._errors import TraceError
 from ._types import to_frac
@@ -74,8 +74,10 @@ def _cmvm_route(x: Sequence[FixedVariable], kernel) -> list[FixedVariable]:
         raise ValueError(f"constant matrix of shape {K.shape} does not match {len(xs)} symbolic inputs")
     if not np.all(np.isfinite(K)):
         raise TraceError("the constant matrix has non-finite entries")
-    for w in np.unique(K):
-        check_const_factor(to_frac(w))
+    # every entry at its exact factor (a decimal float64 entry such as 0.3 at float32 precision, as in mul_const)
+    factors = {w: float(const_factor(w)) for w in np.unique(K).tolist()}
+    if any(w != v for w, v in factors.items()):
+        K = np.vectorize(factors.__getitem__, otypes=[np.float64])(K)
     n_out = K.shape[1]
     config = None
     for v in xs:

@@ -23,7 +23,8 @@ from ._bits import to_bool
 from ._compare import maximum, minimum
 from ._config import DEFAULT_HWCONF, TraceConfig, make_config
 from ._elementwise import element_function
-from ._lut import lookup
+from ._lut import lookup, lookup_values
+from ._mux import lt, where
 from ._node import Node, TraceInput, input_node
 from ._quantize import quantize, relu
 from ._types import frac, frac_f, kif_int, kif_scalar, to_frac
@@ -224,6 +225,21 @@ class FixedVariable(Configured, NDArrayOperatorsMixin):
     def apply(self, fn: Callable, name: str | None = None) -> FixedVariable:
         return lookup(self, fn, name)
 
+    def lookup(self, table) -> FixedVariable:
+        """``table[j]`` where this value is ``low + j * step``: one entry per value of its interval (HGQ2's
+        table layers build them), taken exactly."""
+        return lookup_values(self, table)
+
+    def msb_mux(self, a, b) -> FixedVariable:
+        """``a`` if the most significant bit of this value's type is set, else ``b`` (one MUX): for a signed
+        value that is ``a if self < 0 else b``; for an unsigned (0, i, f) one, ``a if self >= 2**(i - 1)``."""
+        k, i, _ = self.kif
+        if k:
+            c = lt(self, self._c(0))
+        else:
+            c = ~lt(self, self._c(Fraction(2) ** (i - 1)))
+        return where(c, as_value(a), as_value(b))
+
     def to_bool(self, mode: str = "any") -> FixedVariable:
         return to_bool(self, mode)
 
@@ -240,7 +256,8 @@ class FixedVariable(Configured, NDArrayOperatorsMixin):
 
 
 class UnquantizedVariable(FixedVariable):
-    """An input whose type is not known yet: only quantize (WRAP, TRN) and rearrangements are allowed."""
+    """An input whose type is not known yet: only quantize (WRAP with TRN, or RND on a lane one fraction bit
+    wider, rounded in hardware) and rearrangements are allowed."""
 
     __slots__ = ("input",)
 

@@ -269,6 +269,14 @@ class FixedVariableArray(Configured, NDArrayOperatorsMixin):
         """CombLogic.__call__ on symbolic inputs: the program replayed on these values (da4ml.trace.replay)."""
         return _registry.function(_registry.REPLAY)(comb, self, quantize, debug)
 
+    def __array__(self, dtype=None, copy=None):
+        """np.asarray(arr): the object ndarray of its FixedVariable elements (numeric dtypes are refused)."""
+        if dtype is not None and np.dtype(dtype) != np.dtype(object):
+            raise TypeError(
+                f"a symbolic array has no {np.dtype(dtype)} value at trace time: only dtype=object (its elements)"
+            )
+        return self._vars.copy() if copy else self._vars
+
     def __bool__(self):
         raise TypeError("the truth value of a symbolic array is unknown at trace time: use np.where / np.any / np.all")
 

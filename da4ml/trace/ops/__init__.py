@@ -16,6 +16,9 @@ from ..fixed_variable_array import FixedVariableArray, asarray
 
 __all__ = ["einsum", "quantize", "reduce", "relu", "sort"]
 
+# numeric quantization of number arrays (HGQ2's table layers quantize their tables with it at import time)
+_quantize = quantize_numeric
+
 
 def _sym(x) -> bool:
     return isinstance(x, (FixedVariableArray, FixedVariable)) or (isinstance(x, np.ndarray) and x.dtype == object)

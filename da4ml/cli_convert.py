@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import progress
-from .codegen.render import check_identifier
+from .codegen.names import check_identifier
 from .project import MANIFEST_NAME
 from .toolchain import SIM_EXTRA, SIMULATORS, ToolError, find_simulator
 

@@ -263,7 +263,7 @@ def test_quantize_lanes_refuses_non_finite() -> None:
 
 def test_one_environment_a_root_per_prefix() -> None:
     env = environment()
-    assert isinstance(env.loader, jinja2.PrefixLoader) and sorted(ROOTS) == ["report", "rtl", "verif"]
+    assert isinstance(env.loader, jinja2.PrefixLoader) and sorted(ROOTS) == ["hls", "report", "rtl", "verif"]
     assert env.undefined is jinja2.StrictUndefined
     # only the HTML report is escaped: HDL, scripts and Python are not markup
     assert env.autoescape("report.html.j2") and not env.autoescape("comb_module.v.j2")

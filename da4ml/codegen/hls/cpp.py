@@ -30,7 +30,7 @@ __all__ = [
 AP_MAX_W = 1024  # ap_int/ap_fixed's default AP_INT_MAX_W (Vitis and Vivado HLS): the widest type it compiles
 # |integer width| and |fraction| of any emitted type: ap_fixed computes I1 + I2, W1 + W2, F1 - F2 ... in C++ int
 # template arithmetic, so exponents near 2**31 overflow at compile time; 2**24 leaves room for every sum.
-MAX_EXPONENT = 1 << 24
+MAX_EXPONENT = 2**24
 
 _CPP_KEYWORDS = frozenset(
     """

@@ -44,8 +44,8 @@ def _fake_model(tmp_path, name="m.keras"):
         (["--n-samples", "10"], r"--n-samples 10: only used when simulating; add --sim"),
         (["--seed", "3"], r"--seed 3: only used when simulating"),
         (["--sim", "none", "--n-samples", "5"], r"--n-samples 5: only used when simulating"),
-        (["--name", "1abc"], r"--name: prj_name '1abc' is not a valid module name"),
-        (["--name", "module"], r"--name: prj_name 'module' is a Verilog/SystemVerilog keyword"),
+        (["--name", "1abc"], r"--name: prj_name '1abc' is not a valid HDL name"),
+        (["--name", "module"], r"--name: prj_name 'module' is a SystemVerilog-2017 keyword"),
     ],
 )
 def test_bad_option(tmp_path, capsys, extra, match):

@@ -8,13 +8,23 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ir import CombLogic
+from ..ir import CombLogic, Pipeline
 from ..ir.batch import as_batch
+from ..ir.staging import split_stages
 from ..project import Manifest
 from ..project.directory import WriteReport, write_project
 from .render import Design
 
-__all__ = ["ProjectModel"]
+__all__ = ["ProjectModel", "stages_of"]
+
+
+def stages_of(solution: CombLogic | Pipeline, cutoff: float) -> list[CombLogic]:
+    """The stages of a project: a Pipeline's own, or a CombLogic split at ``cutoff`` (<= 0: one stage)."""
+    if isinstance(solution, Pipeline):
+        return list(solution.solutions)
+    if isinstance(solution, CombLogic):
+        return list(split_stages(solution, cutoff).solutions) if cutoff > 0 else [solution]
+    raise TypeError(f"solution must be a da4ml CombLogic or Pipeline, got {type(solution).__name__}")
 
 
 class ProjectModel:

@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from ..ir import CombLogic, Pipeline
-from ..ir.staging import split_stages
 from ..project import MANIFEST_NAME, Manifest
 from ..verif import write_testbench
-from ._model import ProjectModel
+from ._model import ProjectModel, stages_of
 from .options import FLAVORS, codegen_options
 from .render import Design, design_of, header_of, render_project
 from .verilator import build_model, run_model
@@ -65,12 +64,7 @@ class RTLModel(ProjectModel):
             io_delay_minmax,
         )
         cutoff = opts.latency_cutoff
-        if isinstance(solution, Pipeline):
-            stages = list(solution.solutions)
-        elif isinstance(solution, CombLogic):
-            stages = list(split_stages(solution, cutoff).solutions) if cutoff > 0 else [solution]
-        else:
-            raise TypeError(f"solution must be a da4ml CombLogic or Pipeline, got {type(solution).__name__}")
+        stages = stages_of(solution, cutoff)
 
         self.solution = solution
         self.prj_name = prj_name

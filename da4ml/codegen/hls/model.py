@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from ...ir import CombLogic, Pipeline
-from ...ir.staging import split_stages
 from ...project import Manifest
-from .._model import ProjectModel
+from .._model import ProjectModel, stages_of
 from ..render import Design
 from .bridge import Bridge, build_bridge
 from .cpp import check_cpp_identifier
@@ -57,12 +56,7 @@ class HLSModel(ProjectModel):
                 f"clock_uncertainty must be a number of ns in [0, clock_period), got {clock_uncertainty!r}"
             )
         cutoff = float(latency_cutoff) if latency_cutoff is not None else -1.0
-        if isinstance(solution, Pipeline):
-            stages = list(solution.solutions)
-        elif isinstance(solution, CombLogic):
-            stages = list(split_stages(solution, cutoff).solutions) if cutoff > 0 else [solution]
-        else:
-            raise TypeError(f"solution must be a da4ml CombLogic or Pipeline, got {type(solution).__name__}")
+        stages = stages_of(solution, cutoff)
         self.solution = solution
         self.prj_name = prj_name
         self.path = Path(path)
